@@ -8,13 +8,14 @@ STAMP  := $(VENV)/.installed
 export OMP_NUM_THREADS ?= 1
 export PYTHONHASHSEED := 0
 
-.PHONY: book test venv release release-check validate clean
+SYSTEM_PACKAGES := chromium bubblewrap
+
+.PHONY: book test venv system-deps release release-check validate benchmark clean
 
 venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
@@ -22,8 +23,19 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build --warningiserror --nitpick --keep-going .
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+# Debian's Chromium (browser tests) and bubblewrap (the grader's sandbox). Installed when
+# missing and we are root; otherwise the tests that need them fail and say what to install.
+system-deps:
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: please install$$missing (Debian packages: $(SYSTEM_PACKAGES))"; fi; \
+	fi
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release
@@ -33,6 +45,9 @@ release-check: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/python -m autograder validate
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/grade_vs_nbclient.py
 
 clean:
 	rm -rf _build

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 BOOK_URL = "https://bn-course.github.io/batchnorm-book"
+REPOSITORY_URL = "https://github.com/bn-course/batchnorm-book"
 
 
 @dataclass(frozen=True)
