@@ -67,3 +67,13 @@ def test_page_renders_offline(built_book: BuiltBook, browser: Browser, page: str
     context.close()
     if page in CHAPTER_PAGES:
         assert has_math, "a chapter page without math"
+
+
+def test_search_finds_pages_offline(built_book: BuiltBook, browser: Browser) -> None:
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(built_book.page("search").as_uri() + "?q=momentum", wait_until="load")
+    tab.wait_for_selector("#search-results ul.search li", timeout=30_000)
+    results = tab.eval_on_selector_all("#search-results ul.search li a", "links => links.map(a => a.href)")
+    context.close()
+    assert any("04-ema" in link for link in results), results
