@@ -1,0 +1,178 @@
+"""``python -m autograder grade | release | validate`` (CURRICULUM.md, DESIGN.md).
+
+Exit codes of ``grade``: 0 every notebook was graded (whatever the scores), 2 usage
+error (bad arguments or paths), 3 a notebook could not be read at all (it still
+appears in the output), 4 an internal grader error. ``validate`` exits 1 when a
+solution does not score full marks or a blank does not score zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from autograder.catalog import CHAPTERS
+from autograder.report import WRITERS
+from autograder.report.model import Grade
+from autograder.sandbox.api import Limits
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+class UsageError(Exception):
+    """Bad paths or arguments: reported on stderr with exit code 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args)
+    except UsageError as error:
+        print(f"autograder {args.name}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograder", description="Grade Batch Normalization course notebooks.")
+    commands = parser.add_subparsers(required=True, metavar="{grade,release,validate}")
+
+    grade = commands.add_parser("grade", help="grade notebooks (files, or folders of .ipynb files)")
+    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a notebook, or a folder (searched recursively)")
+    grade.add_argument(
+        "--format",
+        choices=sorted(WRITERS),
+        default="text",
+        help="text (default); json (one object, or a list for several notebooks); csv (a gradebook row per notebook); "
+        "gradescope (results.json; several notebooks merge into one submission)",
+    )
+    grade.add_argument("--out", type=Path, metavar="FILE", help="write the report here instead of stdout")
+    _run_options(grade)
+    grade.set_defaults(command=_grade, name="grade")
+
+    release = commands.add_parser("release", help="write chapters/*/exercises.ipynb from solutions/")
+    release.add_argument("--check", action="store_true", help="only check that the student notebooks are up to date")
+    release.set_defaults(command=_release, name="release")
+
+    validate = commands.add_parser("validate", help="solutions score full marks, blank notebooks score zero")
+    validate.add_argument("--root", type=Path, default=Path.cwd(), help="the repository (default: the current folder)")
+    _run_options(validate)
+    validate.set_defaults(command=_validate, name="validate")
+    return parser
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jobs", type=_positive(int), default=1, metavar="N", help="notebooks graded in parallel (default 1)")
+    parser.add_argument("--timeout", type=_positive(float), metavar="SECONDS", help=f"wall time per notebook (default {Limits.notebook_seconds:g})")
+
+
+def _positive(kind: type) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _grade(args: argparse.Namespace) -> int:
+    grades = grade_all(notebook_paths(args.paths), jobs=args.jobs, timeout=args.timeout)
+    report = WRITERS[args.format](grades)
+    if args.out:
+        args.out.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    return exit_code(grades)
+
+
+def _release(args: argparse.Namespace) -> int:
+    from autograder.notebook.release import release
+
+    return release(check=args.check)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    expected: list[tuple[Path, bool]] = []  # (notebook, whether it is a solution)
+    problems: list[str] = []
+    for chapter in CHAPTERS.values():
+        for relative, solved in ((chapter.solution_path, True), (chapter.exercises_path, False)):
+            if (root / relative).is_file():
+                expected.append((root / relative, solved))
+            else:
+                problems.append(f"{relative}: not found")
+    grades = grade_all([path for path, _ in expected], jobs=args.jobs, timeout=args.timeout)
+    for (path, solved), grade in zip(expected, grades):
+        problems += [f"{path.relative_to(root)}: {p}" for p in _validation_problems(grade, solved)]
+    for problem in problems:
+        print(problem)
+    print(f"validate: {len(expected)} notebooks graded, {len(problems)} problem(s)")
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def _validation_problems(grade: Grade, solved: bool) -> list[str]:
+    """Why a solution is not at full marks, or a blank notebook not entirely not-implemented."""
+    if grade.error:
+        return [grade.error.splitlines()[0]]
+    want = "passed" if solved else "not-implemented"
+    return [f"{e.id} is {e.status}, expected {want}: {_gist(e.feedback)}" for e in grade.exercises if e.status != want]
+
+
+def _gist(feedback: str, limit: int = 300) -> str:
+    """The first two lines of a feedback, on one line."""
+    text = " ".join(line.strip() for line in feedback.splitlines()[:2])
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def notebook_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files as given; folders expanded to the .ipynb files below them, sorted. UsageError on bad paths."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            if not inside:
+                raise UsageError(f"no .ipynb files in the folder {path}")
+            found += inside
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+    return found
+
+
+def grade_all(paths: Sequence[Path], *, jobs: int = 1, timeout: float | None = None) -> list[Grade]:
+    """The grades of ``paths``, in order, ``jobs`` at a time, with a progress bar on a terminal."""
+    from autograder.grading import grade_notebook
+
+    limits = Limits(notebook_seconds=timeout) if timeout else Limits()
+    with ThreadPoolExecutor(max_workers=jobs) as pool, _progress(len(paths)) as advance:
+        futures = [pool.submit(grade_notebook, path, limits=limits) for path in paths]
+        for future in futures:
+            future.add_done_callback(lambda _: advance())
+        return [future.result() for future in futures]
+
+
+def exit_code(grades: Sequence[Grade]) -> int:
+    problems = {grade.problem for grade in grades}
+    if "internal" in problems:
+        return EXIT_INTERNAL
+    return EXIT_UNREADABLE if "unreadable" in problems else EXIT_OK
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[], None]]:
+    """A function advancing a rich progress bar on stderr when it is a terminal, else doing nothing."""
+    if not sys.stderr.isatty() or total < 2:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("grading", total=total)
+        yield lambda: bar.advance(task)

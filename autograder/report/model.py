@@ -1,0 +1,62 @@
+"""The grade of one notebook, in the contract's JSON shape (CURRICULUM.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["passed", "failed", "not-implemented", "missing", "error", "timeout", "forbidden"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "not-implemented", "missing", "error", "timeout", "forbidden")
+
+# Why a whole notebook could not be graded normally: "unreadable" (not a notebook, or
+# its chapter cannot be told: exit code 3) or "internal" (a grader bug: exit code 4).
+Problem = Literal["unreadable", "internal"]
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    id: str
+    status: Status
+    score: float
+    max_score: float
+    feedback: str
+    misconceptions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "score": float(self.score),
+            "max_score": float(self.max_score),
+            "feedback": self.feedback,
+            "misconceptions": list(self.misconceptions),
+        }
+
+
+@dataclass(frozen=True)
+class Grade:
+    notebook: str
+    exercises: list[ExerciseResult]
+    chapter: str | None = None
+    error: str | None = None  # notebook-level message, with ``problem``
+    problem: Problem | None = None
+
+    @property
+    def score(self) -> float:
+        return float(sum(e.score for e in self.exercises))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(e.max_score for e in self.exercises))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's object; an ``"error"`` key is added only when the notebook had one."""
+        data: dict[str, Any] = {
+            "notebook": self.notebook,
+            "score": self.score,
+            "max_score": self.max_score,
+            "exercises": [e.to_dict() for e in self.exercises],
+        }
+        if self.error:
+            data["error"] = self.error
+        return data

@@ -1,0 +1,84 @@
+"""Running notebook cells with IPython, and telling students what went wrong (worker side).
+
+Cells run in an ``InteractiveShell`` so magics (``%matplotlib inline``) and ``!shell``
+lines work as in Jupyter; each cell runs on its own, so one that raises does not stop
+the next. Code from cell 5 is compiled under the file name ``<cell 5>`` (cells are
+numbered from 1 among the notebook's code cells), which is how tracebacks are trimmed
+to the student's own frames.
+"""
+
+from __future__ import annotations
+
+import traceback
+from contextlib import contextmanager
+from typing import Any
+
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
+
+MAX_TRACEBACK_CHARS = 4000
+
+
+def cell_file(index: int) -> str:
+    """The file name code from the code cell at ``index`` (0-based) is compiled under."""
+    return f"<cell {index + 1}>"
+
+
+class _Shell(InteractiveShell):
+    """An InteractiveShell that does not copy every write into its history.
+
+    IPython 9 keeps all output of a cell in memory (``_tee``); a submission that
+    prints without end would grow the worker until its memory limit.
+    """
+
+    @contextmanager
+    def _tee(self, channel: str):  # noqa: ANN202 (IPython's private hook)
+        yield
+
+
+class CellRunner:
+    """One shell; runs cells one at a time and keeps their namespace."""
+
+    def __init__(self) -> None:
+        config = Config()
+        config.HistoryManager.enabled = False
+        config.InteractiveShell.colors = "nocolor"
+        self._shell = _Shell.instance(config=config)
+        self._name = cell_file(0)
+        self._shell.compile.get_code_name = lambda raw, transformed, number: self._name
+
+    @property
+    def namespace(self) -> dict[str, Any]:
+        return self._shell.user_ns
+
+    def run(self, index: int, source: str) -> BaseException | None:
+        """Run the code cell at ``index``; the exception it raised, if any."""
+        self._name = cell_file(index)
+        result = self._shell.run_cell(source, store_history=False)
+        return result.error_before_exec or result.error_in_exec
+
+
+def summary(error: BaseException) -> str:
+    """``ZeroDivisionError: division by zero``, on one line and short."""
+    try:
+        text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    except Exception:  # a submission's exception whose __str__ raises
+        text = type(error).__name__
+    first = text.splitlines()[-1] if text else type(error).__name__
+    return first if len(first) <= 300 else first[:297] + "..."
+
+
+def describe(error: BaseException) -> str:
+    """The exception with its traceback trimmed to the submission's cells."""
+    frames = [
+        f"  {frame.filename.strip('<>')}, line {frame.lineno}, in {frame.name}\n    {(frame.line or '').strip()}"
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename.startswith("<cell ")
+    ]
+    text = "\n".join(["Traceback (your code):", *frames, summary(error)] if frames else [summary(error)])
+    return text if len(text) <= MAX_TRACEBACK_CHARS else "...\n" + text[-MAX_TRACEBACK_CHARS:]
+
+
+def out_of_memory(error: BaseException) -> bool:
+    """Whether the exception is an allocation failure (the memory limit was hit)."""
+    return isinstance(error, MemoryError) or "can't allocate memory" in summary(error)
