@@ -12,6 +12,8 @@ result raises ``AnswerError`` (reported as ``failed`` with its message).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -22,6 +24,13 @@ class AnswerError(Exception):
     def __init__(self, message: str, misconceptions: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.misconceptions = misconceptions
+
+
+def parts(result: object, names: tuple[str, ...], function: str) -> tuple[Any, ...]:
+    """The items of a returned tuple, or AnswerError when it is not one of the right length."""
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        raise AnswerError(f"{function} must return a tuple ({', '.join(names)}), got {type(result).__name__}")
+    return tuple(result)
 
 
 def tensor_in(array: np.ndarray, *, layout: str = "contiguous", requires_grad: bool = False) -> torch.Tensor:

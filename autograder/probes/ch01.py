@@ -16,21 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from autograder.probes.base import AnswerError, array_out, tensor_in, unchanged
-
-
-def _parts(result: object, names: tuple[str, ...], function: str) -> tuple[Any, ...]:
-    """The items of a returned tuple, or AnswerError when it is not one of the right length."""
-    if not isinstance(result, (tuple, list)) or len(result) != len(names):
-        raise AnswerError(f"{function} must return a tuple ({', '.join(names)}), got {type(result).__name__}")
-    return tuple(result)
+from autograder.probes.base import array_out, parts, tensor_in, unchanged
 
 
 def channel_moments(answer: Any, inputs: dict[str, np.ndarray], params: dict[str, Any]) -> dict[str, np.ndarray]:
     x = tensor_in(inputs["x"], layout=params.get("layout", "contiguous"))
     result = answer(x)
     unchanged(inputs["x"], x, name="x")
-    mean, var = _parts(result, ("mean", "var"), "channel_moments")
+    mean, var = parts(result, ("mean", "var"), "channel_moments")
     return {"mean": array_out(mean, name="mean", like=x), "var": array_out(var, name="var", like=x)}
 
 
