@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograder.probes.base import AnswerError, array_out, tensor_in, unchanged
+from autograder.probes.base import AnswerError, array_out, parts, tensor_in, unchanged
 from autograder.probes.ch05 import loaded_batchnorm, module_kwargs
 
 Arrays = dict[str, np.ndarray]
@@ -35,10 +35,8 @@ def fold_bn(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Arrays:
     bn = loaded_batchnorm(params["bn"], inputs, "bn.")
     result = answer(bn)
     _untouched(bn, inputs, "bn.", "bn")
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise AnswerError(f"fold_bn must return a tuple (scale, shift), got {type(result).__name__}")
+    scale, shift = parts(result, ("scale", "shift"), "fold_bn")
     channels = (bn.num_features,)
-    scale, shift = result
     return {
         "scale": array_out(scale, name="scale", like=bn.running_mean, shape=channels),
         "shift": array_out(shift, name="shift", like=bn.running_mean, shape=channels),

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from autograder.probes.base import AnswerError, array_out, tensor_in, unchanged
+from autograder.probes.base import AnswerError, array_out, parts, tensor_in, unchanged
 
 Arrays = dict[str, np.ndarray]
 RankCall = Callable[[Any, Arrays, dict[str, Any], str, Any], Arrays]  # (answer, inputs, round, prefix, group)
@@ -141,9 +141,7 @@ def _moments_on_rank(answer: Any, inputs: Arrays, spec: dict[str, Any], prefix: 
     x = tensor_in(inputs[f"{prefix}: x"])
     result = answer(x) if group is None else answer(x, group=group)
     unchanged(inputs[f"{prefix}: x"], x, name="x")
-    if not isinstance(result, (tuple, list)) or len(result) != 3:
-        raise AnswerError(f"sync_moments must return a tuple (mean, var, count), got {type(result).__name__}")
-    mean, var, count = result
+    mean, var, count = parts(result, ("mean", "var", "count"), "sync_moments")
     channels = (x.shape[1],)
     if isinstance(count, torch.Tensor):
         count = count.item() if count.numel() == 1 else None
