@@ -7,6 +7,7 @@ references, comparisons and diagnoses happen here, in the grader's process.
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,7 +34,25 @@ def grade_notebook(path: Path, *, limits: Limits | None = None, runner: Runner |
     """The grade of the notebook at ``path`` (never raises; problems are in the grade).
 
     ``runner`` runs the submission; the default is the sandbox (``sandbox_runner``).
+    The file's bytes are compared before and after: a submission that manages to change
+    the graded file (possible only without bubblewrap) loses every exercise as forbidden.
     """
+    before = _fingerprint(path)
+    grade = _grade(path, limits, runner)
+    if _fingerprint(path) != before:
+        message = "the graded notebook was modified while it was being graded"
+        return _whole(str(path), grade.chapter, "forbidden", message, "tampered")
+    return grade
+
+
+def _fingerprint(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _grade(path: Path, limits: Limits | None, runner: Runner | None) -> Grade:
     name = str(path)
     try:
         notebook = read(path)

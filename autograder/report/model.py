@@ -10,7 +10,7 @@ STATUSES: tuple[Status, ...] = ("passed", "failed", "not-implemented", "missing"
 
 # Why a whole notebook could not be graded normally: "unreadable" (not a notebook, or
 # its chapter cannot be told: exit code 3) or "internal" (a grader bug: exit code 4).
-Problem = Literal["unreadable", "internal"]
+Problem = Literal["unreadable", "internal", "tampered"]  # tampered: graded (all forbidden), exit 0
 
 
 @dataclass(frozen=True)

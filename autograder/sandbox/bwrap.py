@@ -1,22 +1,26 @@
 """Bubblewrap: a read-only view of the machine, no network, a private /tmp and pid space.
 
-Inside, the whole file system is bound read-only except the worker's scratch
-directory, so the graded notebook and the grader's files cannot change; the network
-is unshared; inside, the worker is ``nobody`` without capabilities; ``--die-with-parent`` and the private pid namespace mean that killing
-bwrap kills every process the submission started.
+Inside, the whole file system is read-only except the worker's scratch directory,
+so the graded notebook and the grader's files cannot change, and home directories
+are hidden. The network is unshared. The worker runs as ``nobody`` without
+capabilities, so it cannot read root's private files either. ``--die-with-parent``
+and the private pid namespace mean that killing bwrap kills every process the
+submission started.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Literal
 
-
 Mode = Literal["bwrap", "none"]
+NOBODY = 65534  # the worker's user inside the sandbox
+HIDDEN = ("/root", "/home")  # users' files: nothing a submission needs to read
 INSTALL_HINT = "install it with `apt-get install bubblewrap`, or grade with sandbox='none'"
 
 
@@ -24,17 +28,34 @@ class SandboxUnavailable(RuntimeError):
     """Bubblewrap was asked for explicitly but cannot run here."""
 
 
-def wrap(argv: list[str], scratch: Path) -> list[str]:
-    """``argv`` run inside bubblewrap with ``scratch`` as its only writable directory."""
+def wrap(argv: list[str], scratch: Path, readable: list[Path], tmp_bytes: int) -> list[str]:
+    """``argv`` run inside bubblewrap with ``scratch`` as its only writable directory.
+
+    Home directories are hidden (empty and read-only), except the ``readable``
+    directories the worker needs (the interpreter, the virtualenv, the grader's
+    package) when they lie in one; the directories leading to them are made
+    traversable for the worker's user. ``/tmp`` is private, in memory, of
+    ``tmp_bytes``. A root grader runs bwrap privileged (the worker then drops to
+    ``NOBODY`` itself, see ``autograder.sandbox.limits``); anyone else gets a user
+    namespace where the worker appears as ``nobody``.
+    """
+    hidden = [home for home in HIDDEN if Path(home).is_dir()]
+    shown = sorted({str(p.resolve()) for p in readable if str(p.resolve()).startswith(tuple(f"{h}/" for h in hidden))})
+    leading = sorted({str(parent) for path in shown for parent in Path(path).parents if str(parent).startswith(tuple(f"{h}/" for h in hidden))})
+    user = [] if os.geteuid() == 0 else ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)]
     return [
         _executable(),
         "--ro-bind", "/", "/",
+        *(arg for home in hidden for arg in ("--tmpfs", home)),
+        *(arg for path in leading for arg in ("--perms", "0755", "--dir", path)),
+        *(arg for path in shown for arg in ("--ro-bind", path, path)),
+        *(arg for home in hidden for arg in ("--remount-ro", home)),
         "--dev", "/dev",
         "--proc", "/proc",
-        "--tmpfs", "/tmp",
+        "--perms", "01777", "--size", str(tmp_bytes), "--tmpfs", "/tmp",
         "--bind", str(scratch), str(scratch),
         "--chdir", str(scratch),
-        "--unshare-user", "--uid", "65534", "--gid", "65534", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+        *user, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
         "--die-with-parent", "--new-session",
         "--", *argv,
     ]  # fmt: skip
@@ -67,7 +88,7 @@ def _problem() -> str | None:
     with tempfile.TemporaryDirectory(prefix="bn-bwrap-probe-") as scratch:
         try:
             trial = subprocess.run(
-                wrap(["/bin/sh", "-c", "touch ok"], Path(scratch)), capture_output=True, timeout=20, env={"PATH": "/usr/bin:/bin"}
+                wrap(["/bin/sh", "-c", "touch ok"], Path(scratch), [], 1024**2), capture_output=True, timeout=20, env={"PATH": "/usr/bin:/bin"}
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"bubblewrap failed to start ({error})"

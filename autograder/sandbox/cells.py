@@ -25,15 +25,19 @@ def cell_file(index: int) -> str:
 
 
 class _Shell(InteractiveShell):
-    """An InteractiveShell that does not copy every write into its history.
+    """An InteractiveShell for a process without a GUI or a terminal.
 
     IPython 9 keeps all output of a cell in memory (``_tee``); a submission that
-    prints without end would grow the worker until its memory limit.
+    prints without end would grow the worker until its memory limit, so this does
+    not. ``%matplotlib inline`` asks for a GUI event loop, which there is none of.
     """
 
     @contextmanager
     def _tee(self, channel: str):  # noqa: ANN202 (IPython's private hook)
         yield
+
+    def enable_gui(self, gui: str | None = None) -> None:
+        """No event loop to start: figures are drawn by the (non-interactive) backend."""
 
 
 class CellRunner:

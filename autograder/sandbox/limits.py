@@ -1,8 +1,9 @@
 """Resource limits and the environment of the worker process.
 
 The worker calls ``apply`` on itself first thing, before it imports torch or runs any
-submitted code, so the limits hold for everything the submission does (and for every
-process it starts, which inherit them). Wall-clock limits are the parent's job.
+submitted code, so the limits (and, under a root grader's bubblewrap, the change to an
+unprivileged user) hold for everything the submission does and every process it
+starts. Wall-clock limits are the parent's job.
 """
 
 from __future__ import annotations
@@ -13,22 +14,30 @@ from pathlib import Path
 
 from autograder.sandbox.api import Limits
 
-def apply(limits: Limits) -> None:
-    """Set the rlimits of the calling process (soft = hard, so they cannot be raised back)."""
+
+def apply(limits: Limits, drop_to: int | None = None) -> None:
+    """Set the rlimits of the calling process (soft = hard, so they cannot be raised back),
+    then, when ``drop_to`` is given (root inside bubblewrap), become that user for good."""
     wanted = {
         resource.RLIMIT_AS: limits.memory_bytes,
         resource.RLIMIT_CPU: limits.cpu_seconds,
         resource.RLIMIT_FSIZE: limits.file_bytes,
         resource.RLIMIT_CORE: 0,
-        # RLIMIT_NPROC counts every process and thread of the user, so the budget is
-        # on top of what the user already runs (other workers, a desktop session).
-        # The kernel does not apply it to root: then ``autograder.sandbox.cgroup`` does.
-        resource.RLIMIT_NPROC: _processes_of(os.getuid()) + limits.processes,
     }
+    if drop_to is None:
+        # RLIMIT_NPROC counts every process and thread of the user, so the budget is on
+        # top of what the user already runs. The kernel does not apply it to root, and
+        # ``nobody`` is shared by concurrent workers: there, ``autograder.sandbox.cgroup``
+        # caps the tasks instead.
+        wanted[resource.RLIMIT_NPROC] = _processes_of(os.getuid()) + limits.processes
     for kind, value in wanted.items():
         _, hard = resource.getrlimit(kind)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(kind, (value, value))
+    if drop_to is not None:
+        os.setgroups([])
+        os.setgid(drop_to)
+        os.setuid(drop_to)  # also clears every capability
 
 
 def _processes_of(uid: int) -> int:

@@ -13,6 +13,7 @@ import os
 import select
 import selectors
 import signal
+import site
 import subprocess
 import sys
 import time
@@ -54,13 +55,17 @@ class WorkerProcess:
         (scratch / REQUEST_FILE).write_bytes(request)
         read_fd, write_fd = os.pipe()
         argv = [sys.executable, "-m", "autograder.sandbox.worker", str(scratch / REQUEST_FILE), str(write_fd)]
-        package_root = str(Path(autograder.__file__).resolve().parent.parent)
-        command = bwrap.wrap(argv, scratch) if mode == "bwrap" else argv
+        if mode == "bwrap" and os.geteuid() == 0:  # privileged bwrap: the worker drops to nobody itself
+            os.chown(scratch, bwrap.NOBODY, bwrap.NOBODY)
+            argv.append(str(bwrap.NOBODY))
+        package_root = Path(autograder.__file__).resolve().parent.parent
+        readable = [Path(sys.base_prefix), Path(sys.prefix), package_root, *map(Path, site.getsitepackages())]
+        command = bwrap.wrap(argv, scratch, readable, run_limits.file_bytes) if mode == "bwrap" else argv
         try:
             self.process = subprocess.Popen(
                 self.cgroup.wrap(command) if self.cgroup else command,
                 cwd=scratch,
-                env=limits.environment(scratch, package_root),
+                env=limits.environment(scratch, str(package_root)),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -68,6 +73,7 @@ class WorkerProcess:
                 start_new_session=True,
             )
         except BaseException:
+            os.close(read_fd)
             if self.cgroup:
                 self.cgroup.remove()
             raise
@@ -135,7 +141,10 @@ class WorkerProcess:
         memory = limits.describe_bytes(self.limits.memory_bytes)
         if code is None or code >= 0:
             return f"the worker exited early with code {code} (did the submission call os._exit({code}) or close the grader's pipe?)"
-        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else f"signal {-code}"
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
         if any(hint in self.output_tail for hint in ("MemoryError", "bad_alloc", "can't allocate memory")):
             return f"the worker was killed after exceeding {memory} of memory ({name})"
         return {

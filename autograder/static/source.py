@@ -8,7 +8,7 @@ import functools
 from IPython.core.inputtransformer2 import TransformerManager
 
 
-@functools.cache
+@functools.lru_cache(maxsize=512)
 def parse(source: str) -> ast.Module | None:
     """The cell as a Python module (``%magic`` and ``!shell`` lines become calls), or None."""
     try:

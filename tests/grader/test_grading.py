@@ -161,3 +161,18 @@ def test_what_a_wrong_answer_printed_is_shown(solved_ch01: Path) -> None:
 
     grade = grading.grade_notebook(solved_ch01, runner=runner)
     assert all("Your code printed:\n    debug: shape (4, 3)" in e.feedback for e in grade.exercises)
+
+
+def test_a_notebook_changed_during_grading_loses_every_exercise(tmp_path: Path) -> None:
+    """Verified, not assumed: the file's bytes are compared before and after grading."""
+    path = tmp_path / "01-covariate-shift.ipynb"
+    path.write_text(Path(__file__).parents[2].joinpath("solutions/01-covariate-shift.ipynb").read_text())
+
+    def tampering_runner(request: RunRequest) -> dict[str, ExerciseOutcome]:
+        outcomes = run_in_process(request)
+        path.write_text(path.read_text() + " ")
+        return outcomes
+
+    grade = grading.grade_notebook(path, runner=tampering_runner)
+    assert grade.problem == "tampered" and grade.score == 0
+    assert {e.status for e in grade.exercises} == {"forbidden"}
