@@ -55,13 +55,20 @@ def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: E
         return result(exercise, "error", f"only {len(outcome.cases)} of {len(cases)} cases ran. {outcome.message}".strip())
 
     first: tuple[Status, str] | None = None
-    misconceptions: list[str] = []
+    reported: list[str] = []  # rules the probe saw broken (input-mutated, dtype-changed)
+    diagnosed: list[str] = []  # what the spec's diagnosis matched on wrong values
+    first_wrong: int | None = None  # the first case with wrong values (cases go simplest first)
+    unexplained: int | None = None  # set when no diagnosis explains that case
     for number, (case, got) in enumerate(zip(cases, outcome.cases), start=1):
         problem = _case_problem(spec, case, got)
         if problem is None:
             continue
-        status, detail, found = problem
-        misconceptions += [m for m in found if m not in misconceptions]
+        status, detail, found, from_values = problem
+        target = diagnosed if from_values else reported
+        target += [m for m in found if m not in target]
+        if from_values and first_wrong is None:
+            first_wrong = number
+            unexplained = None if found else number
         if first is None:
             where = f"Case {number} of {len(cases)}, {case.label}"
             passed = f"\nThe {number - 1} case(s) before it passed." if number > 1 else ""
@@ -69,25 +76,32 @@ def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: E
     if first is None:
         return result(exercise, "passed", f"All {len(cases)} cases match torch.")
     status, feedback = first
+    # Diagnoses are named only when one explains the simplest case with wrong values:
+    # a mistake seen only on harder cases (a large mean swamps every variance error)
+    # is not the story when a simpler case went wrong for a reason nothing explains.
+    misconceptions = reported + ([] if unexplained else [m for m in diagnosed if m not in reported])
     if misconceptions:
         feedback += "\nThis looks like:\n" + explain(misconceptions)
+    if unexplained:
+        feedback += f"\nNo misconception on the course's list explains case {unexplained}; compare your code with the chapter's equations."
     return result(exercise, status, feedback, misconceptions)
 
 
-def _case_problem(spec: ExerciseSpec, case: Case, got: CaseOutcome) -> tuple[Status, str, tuple[str, ...]] | None:
-    """(status, detail, misconception ids) when the case went wrong, None when it matches."""
+def _case_problem(spec: ExerciseSpec, case: Case, got: CaseOutcome) -> tuple[Status, str, tuple[str, ...], bool] | None:
+    """(status, detail, misconception ids, whether they come from diagnosing wrong values)
+    when the case went wrong; None when it matches."""
     if got.not_implemented:
-        return "error", "raised NotImplementedError on this case", ()
+        return "error", "raised NotImplementedError on this case", (), False
     if got.error is not None:
-        return "error", f"raised an exception:\n{_indent(got.error)}", got.misconceptions
+        return "error", f"raised an exception:\n{_indent(got.error)}", got.misconceptions, False
     if got.answer_error is not None:
-        return "failed", got.answer_error, got.misconceptions
+        return "failed", got.answer_error, got.misconceptions, False
     if got.outputs is None:
-        return "error", "produced no outputs", ()
+        return "error", "produced no outputs", (), False
     mismatch = spec.compare(case, got.outputs, spec.reference(case))
     if mismatch is None:
         return None
-    return "failed", f"{mismatch.output}: {mismatch.detail}", tuple(spec.diagnose(case, got.outputs))
+    return "failed", f"{mismatch.output}: {mismatch.detail}", tuple(spec.diagnose(case, got.outputs)), True
 
 
 def _indent(text: str) -> str:

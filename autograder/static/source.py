@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -18,10 +19,14 @@ def parse(source: str) -> ast.Module | None:
 
 
 def binds(source: str, name: str) -> bool:
-    """Whether the cell defines ``name`` (def, class, assignment or import), anywhere in it."""
+    """Whether the cell defines ``name`` (def, class, assignment or import), anywhere in it.
+
+    A cell that does not parse is read as text, so that a syntax error in the answer's
+    own cell is reported as that cell's error rather than as a missing answer.
+    """
     tree = parse(source)
     if tree is None:
-        return False
+        return re.search(rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", source, re.MULTILINE) is not None
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
             return True

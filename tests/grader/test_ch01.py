@@ -278,3 +278,12 @@ def test_property_references(shape: tuple[int, ...], dtype: str, seed: int, cent
     var = x.astype(np.float64).var(axis=(0, 2, 3))
     np.testing.assert_allclose(y.var(axis=(0, 2, 3)), var / (var + 1e-5), rtol=1e-3)
     assert spec("01.standardize").compare(case, {"y": y.astype(dtype)}, {"y": y.astype(dtype)}) is None
+
+
+def test_an_unlisted_mistake_is_not_given_a_wrong_name() -> None:
+    """Averaging per-position variances is wrong everywhere; on large-mean cases its error
+    also fits one-pass's error bound, which must not be named for it."""
+    result = grade("01.channel_moments", lambda x: (x.mean((0, 2, 3)), x.var(dim=0, unbiased=False).mean((1, 2))))
+    assert result.status == "failed"
+    assert result.misconceptions == []
+    assert "No misconception on the course's list explains case 1" in result.feedback
