@@ -31,28 +31,30 @@ class SandboxUnavailable(RuntimeError):
 def wrap(argv: list[str], scratch: Path, readable: list[Path], tmp_bytes: int) -> list[str]:
     """``argv`` run inside bubblewrap with ``scratch`` as its only writable directory.
 
-    Home directories are hidden (empty and read-only), except the ``readable``
-    directories the worker needs (the interpreter, the virtualenv, the grader's
-    package) when they lie in one; the directories leading to them are made
-    traversable for the worker's user. ``/tmp`` is private, in memory, of
-    ``tmp_bytes``. A root grader runs bwrap privileged (the worker then drops to
-    ``NOBODY`` itself, see ``autograder.sandbox.limits``); anyone else gets a user
-    namespace where the worker appears as ``nobody``.
+    Home directories are hidden (empty and read-only) and ``/tmp`` is private, in
+    memory, of ``tmp_bytes``; the ``readable`` directories the worker needs (the
+    interpreter, the virtualenv, the grader's package) are bound back read-only when
+    they lie in one of those (a checkout under /tmp, say), and the directories leading
+    to them are made traversable for the worker's user. A root grader runs bwrap
+    privileged (the worker then drops to ``NOBODY`` itself, see
+    ``autograder.sandbox.limits``); anyone else gets a user namespace where the worker
+    appears as ``nobody``.
     """
     hidden = [home for home in HIDDEN if Path(home).is_dir()]
-    shown = sorted({str(p.resolve()) for p in readable if str(p.resolve()).startswith(tuple(f"{h}/" for h in hidden))})
-    leading = sorted({str(parent) for path in shown for parent in Path(path).parents if str(parent).startswith(tuple(f"{h}/" for h in hidden))})
+    masked = tuple(f"{root}/" for root in (*hidden, "/tmp"))  # mounted over: what the worker needs is re-bound
+    shown = sorted({str(p.resolve()) for p in readable if str(p.resolve()).startswith(masked)})
+    leading = sorted({str(parent) for path in shown for parent in Path(path).parents if str(parent).startswith(masked)})
     user = [] if os.geteuid() == 0 else ["--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY)]
     return [
         _executable(),
         "--ro-bind", "/", "/",
         *(arg for home in hidden for arg in ("--tmpfs", home)),
+        "--perms", "01777", "--size", str(tmp_bytes), "--tmpfs", "/tmp",
         *(arg for path in leading for arg in ("--perms", "0755", "--dir", path)),
         *(arg for path in shown for arg in ("--ro-bind", path, path)),
         *(arg for home in hidden for arg in ("--remount-ro", home)),
         "--dev", "/dev",
         "--proc", "/proc",
-        "--perms", "01777", "--size", str(tmp_bytes), "--tmpfs", "/tmp",
         "--bind", str(scratch), str(scratch),
         "--chdir", str(scratch),
         *user, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
