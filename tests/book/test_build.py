@@ -49,7 +49,7 @@ def test_chapter_page_offers_its_notebook_and_launches_the_exercises(built_book:
 def test_references_page_lists_the_papers(built_book: BuiltBook) -> None:
     html = built_book.page("references").read_text()
     for title in ("Batch Normalization: Accelerating", "How Does Batch Normalization Help", "Group Normalization"):
-        assert title in html
+        assert title.lower() in html.lower()  # the bibliography style lowercases titles
 
 
 def test_mathjax_is_served_from_the_book(built_book: BuiltBook) -> None:
