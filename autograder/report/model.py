@@ -53,14 +53,8 @@ class Grade:
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's object; ``"student"``, ``"not_released"`` and ``"error"`` only when they have a value."""
-        data: dict[str, Any] = {
-            "notebook": self.notebook,
-            "score": self.score,
-            "max_score": self.max_score,
-            "exercises": [e.to_dict() for e in self.exercises],
-        }
-        if self.student:
-            data["student"] = self.student
+        data: dict[str, Any] = {"notebook": self.notebook, **({"student": self.student} if self.student else {})}
+        data |= {"score": self.score, "max_score": self.max_score, "exercises": [e.to_dict() for e in self.exercises]}
         if self.not_released:
             data["not_released"] = list(self.not_released)
         if self.error:
