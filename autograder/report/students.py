@@ -1,12 +1,14 @@
 """Which student a submitted notebook belongs to, from its path.
 
 The rule (docs/interface.md, "Student ids"): take the file name without ``.ipynb``;
-remove every chapter slug (``01-covariate-shift``), the word ``exercises``, a leading
-chapter number (``01-``, ``01_``) and the separators (``-``, ``_``, ``.``, spaces) left at
-either end. What remains is the id: ``alice_01-covariate-shift.ipynb``, ``01-alice.ipynb``
-and ``alice.ipynb`` all belong to ``alice``. When nothing remains (``exercises.ipynb``,
-``04-ema.ipynb``), the id is the name of the folder holding the file
-(``subs/alice/exercises.ipynb`` belongs to ``alice``).
+remove every chapter slug (``01-covariate-shift``), the words ``exercises`` and
+``chapters``, a leading chapter number (``01-``, ``01_``) and the separators (``-``,
+``_``, ``.``, spaces) left at either end. What remains is the id:
+``alice_01-covariate-shift.ipynb``, ``01-alice.ipynb`` and ``alice.ipynb`` all belong to
+``alice``. When nothing remains (``exercises.ipynb``, ``04-ema.ipynb``), the same is done
+with the name of the folder holding the file, then of its parent, and so on
+(``subs/alice/exercises.ipynb`` and ``alice/chapters/04-ema/exercises.ipynb`` belong to
+``alice``).
 
 ``--id-pattern REGEX`` replaces the rule: the id is the named group ``id`` of the first
 match of REGEX in the path as given (``re.search``); a path it does not match falls back
@@ -26,7 +28,7 @@ StudentId = Callable[[str], str]  # notebook path -> student id
 
 _SEPARATORS = "-_. "
 _NOISE = re.compile(
-    "|".join([*(re.escape(c.slug) for c in CHAPTERS.values()), "exercises"]),
+    "|".join([*(re.escape(c.slug) for c in CHAPTERS.values()), "exercises", "chapters"]),
     re.IGNORECASE,
 )
 _CHAPTER_NUMBER = re.compile(rf"^(?:{'|'.join(CHAPTERS)})[{_SEPARATORS}]+")
@@ -40,9 +42,11 @@ def from_file_name(path: str) -> str:
     """The student id of a notebook path by the documented rule."""
     location = PurePath(path)
     stem = location.name[: -len(".ipynb")] if location.name.endswith(".ipynb") else location.stem
-    rest = _CHAPTER_NUMBER.sub("", _NOISE.sub(" ", stem).strip(_SEPARATORS)).strip(_SEPARATORS)
-    rest = re.sub(rf"[{_SEPARATORS}]{{2,}}", lambda m: m[0][0], rest)  # "alice__bob" once a slug is gone
-    return rest or location.parent.name or stem
+    for name in (stem, *(folder.name for folder in location.parents)):
+        rest = _CHAPTER_NUMBER.sub("", _NOISE.sub(" ", name).strip(_SEPARATORS)).strip(_SEPARATORS)
+        if rest:
+            return re.sub(rf"[{_SEPARATORS}]{{2,}}", lambda m: m[0][0], rest)  # "alice_ _v2" once a slug is gone
+    return stem
 
 
 def id_rule(pattern: str | None) -> StudentId:

@@ -20,10 +20,11 @@ from autograder.report.students import IdPatternError, from_file_name, id_rule
         ("subs/01-bob.ipynb", "bob"),
         ("subs/carol/exercises.ipynb", "carol"),
         ("subs/dave/04-ema.ipynb", "dave"),
+        ("alice/chapters/04-ema/exercises.ipynb", "alice"),
         ("subs/04-ema-erin.ipynb", "erin"),
         ("subs/frank.ipynb", "frank"),
         ("subs/smith_john_04-ema_v2.ipynb", "smith_john_v2"),
-        ("Exercises.ipynb", "Exercises"),
+        ("Exercises.ipynb", "Exercises"),  # nothing is left anywhere: the file name as it is
     ],
 )
 def test_the_file_name_rule(path: str, student: str) -> None:
