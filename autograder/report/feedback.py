@@ -61,7 +61,7 @@ def _notebook(grade: Grade) -> str:
         lines += [f"| {_exercise_link(i)} | not part of this release | - |" for i in grade.not_released]
         lines.append("")
     for result in grade.exercises:
-        if result.status != "passed":
+        if result.status != "passed" and result.feedback != grade.error:  # the notebook's error is shown once
             lines.append(_details(result))
     return "\n".join(lines)
 
