@@ -70,14 +70,8 @@ class MisconceptionSummary:
     id: str
     students: list[str]
     exercises: dict[str, int]  # exercise id -> students holding it in that exercise
-
-    @property
-    def explanation(self) -> str:
-        return MISCONCEPTIONS[self.id].explanation if self.id in MISCONCEPTIONS else ""
-
-    @property
-    def url(self) -> str:
-        return MISCONCEPTIONS[self.id].url if self.id in MISCONCEPTIONS else ""
+    explanation: str = ""  # from misconceptions.py; empty for an id it does not know
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,5 +129,11 @@ def _misconceptions(students: list[StudentSummary]) -> list[MisconceptionSummary
         for misconception, exercise_ids in student.misconceptions.items():
             holders[misconception].append(student.student)
             where[misconception].update(set(exercise_ids))
-    found = [MisconceptionSummary(m, holders[m], dict(where[m].most_common())) for m in holders]
+    found = [MisconceptionSummary(m, holders[m], dict(where[m].most_common()), *_known(m)) for m in holders]
     return sorted(found, key=lambda m: (-len(m.students), m.id))
+
+
+def _known(misconception: str) -> tuple[str, str]:
+    """Explanation and book link of a misconception id (empty for an id misconceptions.py does not know)."""
+    known = MISCONCEPTIONS.get(misconception)
+    return (known.explanation, known.url) if known else ("", "")
