@@ -255,5 +255,6 @@ tbody tr:hover { background: #f5f9ff; }
         vertical-align: middle; overflow: hidden; }
 .rate span { display: block; height: 100%; background: #2e7d32; }
 code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; }
+td:first-child code { white-space: nowrap; }
 a { color: var(--accent); }
 """
