@@ -1,7 +1,7 @@
 """The curriculum contract as data: chapters, exercises and their points.
 
 This is the one place where exercise ids, the names students define and the
-points each exercise is worth are written down (see ../shared/CURRICULUM.md).
+points each exercise is worth are written down (see docs/interface.md).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
-"""``python -m autograder grade | release | validate`` (CURRICULUM.md, DESIGN.md).
+"""``python -m autograder grade | release | validate | report`` (docs/interface.md, DESIGN.md).
 
 Exit codes of ``grade``: 0 every notebook was graded (whatever the scores), 2 usage
 error (bad arguments or paths), 3 a notebook could not be read at all (it still
 appears in the output), 4 an internal grader error. ``validate`` exits 1 when a
-solution does not score full marks or a blank does not score zero.
+solution does not score full marks or a blank does not score zero. ``report`` exits
+0, or 2 when its input is not the JSON ``grade --format json`` writes.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from autograder.catalog import CHAPTERS
 from autograder.report import WRITERS
 from autograder.report.model import Grade
+from autograder.report.students import IdPatternError, StudentId, from_file_name, id_rule
 from autograder.sandbox.api import Limits
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -38,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description="Grade Batch Normalization course notebooks.")
-    commands = parser.add_subparsers(required=True, metavar="{grade,release,validate}")
+    commands = parser.add_subparsers(required=True, metavar="{grade,release,validate,report}")
 
     grade = commands.add_parser("grade", help="grade notebooks (files, or folders of .ipynb files)")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a notebook, or a folder (searched recursively)")
@@ -50,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         "gradescope (results.json; several notebooks merge into one submission)",
     )
     grade.add_argument("--out", type=Path, metavar="FILE", help="write the report here instead of stdout")
+    _instructor_options(grade)
     _run_options(grade)
     grade.set_defaults(command=_grade, name="grade")
 
@@ -61,7 +65,28 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--root", type=Path, default=Path.cwd(), help="the repository (default: the current folder)")
     _run_options(validate)
     validate.set_defaults(command=_validate, name="validate")
+
+    report = commands.add_parser("report", help="an HTML class report from the JSON of `grade --format json`")
+    report.add_argument("grades", nargs="+", type=Path, metavar="GRADES.json", help="output of grade --format json")
+    report.add_argument("--out", type=Path, required=True, metavar="FILE", help="the HTML page to write")
+    report.set_defaults(command=_report, name="report")
     return parser
+
+
+def _instructor_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--id-pattern",
+        metavar="REGEX",
+        help="student ids: the named group `id` of REGEX searched in each path (default: from the file name, "
+        "see docs/interface.md)",
+    )
+    parser.add_argument(
+        "--chapter",
+        choices=sorted(CHAPTERS),
+        metavar="NN",
+        help="the chapter of a notebook whose file cannot say (unreadable, or no metadata, path or names)",
+    )
+    parser.add_argument("--feedback-dir", type=Path, metavar="DIR", help="also write a Markdown file per student here")
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
@@ -81,13 +106,34 @@ def _positive(kind: type) -> Callable[[str], float]:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    grades = grade_all(notebook_paths(args.paths), jobs=args.jobs, timeout=args.timeout)
+    try:
+        student_id = id_rule(args.id_pattern)
+    except IdPatternError as error:
+        raise UsageError(str(error)) from error
+    paths = notebook_paths(args.paths)
+    grades = grade_all(paths, jobs=args.jobs, timeout=args.timeout, chapter=args.chapter, student_id=student_id)
     report = WRITERS[args.format](grades)
     if args.out:
         args.out.write_text(report, encoding="utf-8")
     else:
         sys.stdout.write(report)
+    if args.feedback_dir:
+        from autograder.report import feedback
+
+        feedback.write(grades, args.feedback_dir)
     return exit_code(grades)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from autograder.report.class_report import GradesUnreadable, read_grades, render
+
+    try:
+        grades = [grade for path in args.grades for grade in read_grades(path)]
+    except GradesUnreadable as error:
+        raise UsageError(str(error)) from error
+    args.out.write_text(render(grades), encoding="utf-8")
+    print(f"report: {len(grades)} notebooks -> {args.out}")
+    return EXIT_OK
 
 
 def _release(args: argparse.Namespace) -> int:
@@ -145,16 +191,26 @@ def notebook_paths(paths: Sequence[Path]) -> list[Path]:
     return found
 
 
-def grade_all(paths: Sequence[Path], *, jobs: int = 1, timeout: float | None = None) -> list[Grade]:
-    """The grades of ``paths``, in order, ``jobs`` at a time, with a progress bar on a terminal."""
+def grade_all(
+    paths: Sequence[Path],
+    *,
+    jobs: int = 1,
+    timeout: float | None = None,
+    chapter: str | None = None,
+    student_id: StudentId = from_file_name,
+) -> list[Grade]:
+    """The grades of ``paths``, in order, ``jobs`` at a time, with a progress bar on a terminal.
+
+    ``chapter``: the chapter of a notebook whose file cannot say; ``student_id`` names each grade's student.
+    """
     from autograder.grading import grade_notebook
 
     limits = Limits(notebook_seconds=timeout) if timeout else Limits()
     with ThreadPoolExecutor(max_workers=jobs) as pool, _progress(len(paths)) as advance:
-        futures = [pool.submit(grade_notebook, path, limits=limits) for path in paths]
+        futures = [pool.submit(grade_notebook, path, limits=limits, chapter=chapter) for path in paths]
         for future in futures:
             future.add_done_callback(lambda _: advance())
-        return [future.result() for future in futures]
+        return [replace(future.result(), student=student_id(str(path))) for path, future in zip(paths, futures)]
 
 
 def exit_code(grades: Sequence[Grade]) -> int:

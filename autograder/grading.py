@@ -1,8 +1,9 @@
 """Grading one notebook: load -> static check -> run in the sandbox -> compare -> diagnose -> Grade.
 
 The notebook file is only ever read. Every exercise of its chapter appears in the
-grade. The student's code runs only in the sandbox (``autograder.sandbox.runner``);
-references, comparisons and diagnoses happen here, in the grader's process.
+grade, except those the notebook was not released with (``Grade.not_released``). The
+student's code runs only in the sandbox (``autograder.sandbox.runner``); references,
+comparisons and diagnoses happen here, in the grader's process.
 """
 
 from __future__ import annotations
@@ -30,18 +31,23 @@ def sandbox_runner(request: RunRequest) -> dict[str, ExerciseOutcome]:
     return run(request)
 
 
-def grade_notebook(path: Path, *, limits: Limits | None = None, runner: Runner | None = None) -> Grade:
+def grade_notebook(
+    path: Path, *, limits: Limits | None = None, runner: Runner | None = None, chapter: str | None = None
+) -> Grade:
     """The grade of the notebook at ``path`` (never raises; problems are in the grade).
 
     ``runner`` runs the submission; the default is the sandbox (``sandbox_runner``).
+    ``chapter`` is the chapter to assume when the file cannot say (unreadable, or no
+    metadata, path or exercise name telling it).
     The file's bytes are compared before and after: a submission that manages to change
     the graded file (possible only without bubblewrap) loses every exercise as forbidden.
     """
     before = _fingerprint(path)
-    grade = _grade(path, limits, runner)
+    grade = _grade(path, limits, runner, chapter)
     if _fingerprint(path) != before:
         message = "the graded notebook was modified while it was being graded"
-        return _whole(str(path), grade.chapter, "forbidden", message, "tampered")
+        graded = [EXERCISES[e.id] for e in grade.exercises]
+        return _whole(str(path), grade.chapter, graded, "forbidden", message, "tampered", grade.not_released)
     return grade
 
 
@@ -52,39 +58,58 @@ def _fingerprint(path: Path) -> str | None:
         return None
 
 
-def _grade(path: Path, limits: Limits | None, runner: Runner | None) -> Grade:
+def _grade(path: Path, limits: Limits | None, runner: Runner | None, assumed: str | None) -> Grade:
     name = str(path)
     try:
         notebook = read(path)
     except NotebookUnreadable as error:
-        return _whole(name, chapter_from_path(path), "missing", str(error), "unreadable")
-    chapter = notebook.chapter()
+        chapter = chapter_from_path(path) or assumed
+        return _whole(name, chapter, _exercises_of(chapter), "missing", str(error), "unreadable")
+    chapter = notebook.chapter() or assumed
     if chapter is None:
         message = (
             f"cannot tell which chapter {name} belongs to: it has no bn_course.chapter metadata, "
-            "its path has no NN-slug part, and it defines none of the exercises' names"
+            "its path has no NN-slug part, and it defines none of the exercises' names (pass --chapter NN)"
         )
-        return _whole(name, None, "missing", message, "unreadable")
+        return _whole(name, None, [], "missing", message, "unreadable")
+    graded, not_released = notebook.released(chapter)
     try:
-        results, internal = _grade_exercises(notebook, chapter, limits or Limits(), runner or sandbox_runner)
+        results, internal = _grade_exercises(notebook, graded, limits or Limits(), runner or sandbox_runner)
     except Exception:
         message = f"internal grader error:\n{traceback.format_exc()}"
-        return _whole(name, chapter, "error", message, "internal", feedback="internal grader error (see the notebook's error)")
-    return Grade(name, results, chapter, "\n".join(internal) or None, "internal" if internal else None)
+        feedback = "internal grader error (see the notebook's error)"
+        return _whole(name, chapter, graded, "error", message, "internal", not_released, feedback)
+    problem: Problem | None = "internal" if internal else None
+    return Grade(name, results, chapter, "\n".join(internal) or None, problem, not_released=not_released)
 
 
-def _whole(name: str, chapter: str | None, status: Status, message: str, problem: Problem, feedback: str | None = None) -> Grade:
-    """A grade where every exercise of the chapter (if known) shares one status and feedback."""
-    results = [verdict.result(e, status, feedback or message) for e in chapter_exercises(chapter)] if chapter else []
-    return Grade(name, results, chapter, message, problem)
+def _exercises_of(chapter: str | None) -> list[Exercise]:
+    return chapter_exercises(chapter) if chapter else []
 
 
-def _grade_exercises(notebook: Notebook, chapter: str, limits: Limits, runner: Runner) -> tuple[list[ExerciseResult], list[str]]:
-    """Each exercise's result, and the grader's own problems (missing or broken specs)."""
+def _whole(
+    name: str,
+    chapter: str | None,
+    graded: list[Exercise],
+    status: Status,
+    message: str,
+    problem: Problem,
+    not_released: list[str] | None = None,
+    feedback: str | None = None,
+) -> Grade:
+    """A grade where every graded exercise shares one status and feedback."""
+    results = [verdict.result(e, status, feedback or message) for e in graded]
+    return Grade(name, results, chapter, message, problem, not_released=list(not_released or []))
+
+
+def _grade_exercises(
+    notebook: Notebook, graded: list[Exercise], limits: Limits, runner: Runner
+) -> tuple[list[ExerciseResult], list[str]]:
+    """Each graded exercise's result, and the grader's own problems (missing or broken specs)."""
     results: dict[str, ExerciseResult] = {}
     internal: list[str] = []
     to_run: list[tuple[ProbeCall, ExerciseSpec]] = []
-    for exercise in chapter_exercises(chapter):
+    for exercise in graded:
         try:
             spec = exercises.spec(exercise.id)
             call = ProbeCall(exercise.id, exercise.name, spec.probe, spec.cases())
@@ -107,7 +132,7 @@ def _grade_exercises(notebook: Notebook, chapter: str, limits: Limits, runner: R
         except Exception:
             internal.append(f"internal grader error while judging {exercise.id}:\n{traceback.format_exc()}")
             results[exercise.id] = verdict.result(exercise, "error", internal[-1])
-    return [results[e.id] for e in chapter_exercises(chapter)], internal
+    return [results[e.id] for e in graded], internal
 
 
 def _forbidden(notebook: Notebook, exercise: Exercise) -> list[str]:

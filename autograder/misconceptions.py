@@ -1,4 +1,4 @@
-"""The misconceptions the grader can name, with the contract's ids (CURRICULUM.md)."""
+"""The misconceptions the grader can name, with the contract's ids (docs/interface.md)."""
 
 from __future__ import annotations
 

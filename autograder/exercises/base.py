@@ -56,5 +56,5 @@ class ExerciseSpec:
         return compare_arrays(got, want)
 
     def diagnose(self, case: Case, got: Arrays) -> list[str]:
-        """Misconception ids (CURRICULUM.md) that explain ``got`` on this failing case."""
+        """Misconception ids (docs/interface.md) that explain ``got`` on this failing case."""
         return []

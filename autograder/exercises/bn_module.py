@@ -1,7 +1,7 @@
 """A from-scratch ``BatchNorm2d`` that can make the chapter-05 mistakes on purpose (grader side).
 
 ``flawed_batchnorm2d(flaws)`` returns a module class with torch's constructor and
-semantics (BN_SEMANTICS.md) except for the named flaws. Run through the same probe
+semantics (docs/batchnorm-semantics.md) except for the named flaws. Run through the same probe
 program as the student's class, it tells which misconceptions reproduce a wrong
 answer. A flaw is a misconception id, optionally with ``:how`` when a misconception
 has several common forms ("no-cumulative-average:zero"). The math comes from

@@ -34,6 +34,19 @@ class Notebook:
             return declared
         return chapter_from_path(self.path) or self._chapter_from_names()
 
+    def released(self, chapter: str) -> tuple[list[Exercise], list[str]]:
+        """The chapter's exercises this notebook was released with, and the ids of the others.
+
+        Release records the ids in ``bn_course.exercises``; a notebook without that record
+        (or with a malformed one) was released with the whole chapter.
+        """
+        everything = chapter_exercises(chapter)
+        course = self.metadata.get("bn_course")
+        record = course.get("exercises") if isinstance(course, dict) else None
+        if not isinstance(record, list) or not all(isinstance(i, str) for i in record):
+            return everything, []
+        return [e for e in everything if e.id in record], [e.id for e in everything if e.id not in record]
+
     def exercise_cell(self, exercise: Exercise) -> int | None:
         """Index of the code cell defining the exercise's name (the last one), else of its tagged cell."""
         index = defining_cell(self.code_cells, exercise.name) if exercise.name else None

@@ -4,8 +4,10 @@
 version, ``chapters/NN-slug/exercises.ipynb``, keeps every cell but replaces each block
 between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` with a ``raise
 NotImplementedError`` at the block's indentation, and drops outputs. A generated
-notebook records a hash of its own content, so a notebook that was edited by hand (or
-is not a generated one at all) is never overwritten.
+notebook records the exercise ids it was released with (``bn_course.exercises``: an
+exercise added to the chapter later is not charged to it) and a hash of its own
+content, so a notebook that was edited by hand (or is not a generated one at all) is
+never overwritten.
 """
 
 from __future__ import annotations
@@ -87,7 +89,9 @@ def student_notebook(solution: nbformat.NotebookNode, chapter: Chapter) -> nbfor
         raise ReleaseError(f"{chapter.solution_path}: no cell has an 'exercise' id in its metadata")
     title_cells = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
     nb.cells.insert(title_cells, nbformat.v4.new_code_cell(BOOTSTRAP, metadata={"bootstrap": True}, id="bootstrap"))
-    nb.metadata["bn_course"] = {"chapter": chapter.number, "generated_from": chapter.solution_path}
+    nb.metadata["bn_course"] = {
+        "chapter": chapter.number, "generated_from": chapter.solution_path, "exercises": released
+    }
     nb.metadata["bn_course"]["content_hash"] = content_hash(nb)
     return nb
 

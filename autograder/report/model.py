@@ -1,4 +1,4 @@
-"""The grade of one notebook, in the contract's JSON shape (CURRICULUM.md)."""
+"""The grade of one notebook, in the JSON shape of docs/interface.md."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ class Grade:
     chapter: str | None = None
     error: str | None = None  # notebook-level message, with ``problem``
     problem: Problem | None = None
+    student: str | None = None  # the student id (autograder/report/students.py)
+    not_released: list[str] = field(default_factory=list)  # chapter's exercise ids absent from this release
 
     @property
     def score(self) -> float:
@@ -50,13 +52,11 @@ class Grade:
         return float(sum(e.max_score for e in self.exercises))
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's object; an ``"error"`` key is added only when the notebook had one."""
-        data: dict[str, Any] = {
-            "notebook": self.notebook,
-            "score": self.score,
-            "max_score": self.max_score,
-            "exercises": [e.to_dict() for e in self.exercises],
-        }
+        """The contract's object; ``"student"``, ``"not_released"`` and ``"error"`` only when they have a value."""
+        data: dict[str, Any] = {"notebook": self.notebook, **({"student": self.student} if self.student else {})}
+        data |= {"score": self.score, "max_score": self.max_score, "exercises": [e.to_dict() for e in self.exercises]}
+        if self.not_released:
+            data["not_released"] = list(self.not_released)
         if self.error:
             data["error"] = self.error
         return data

@@ -1,4 +1,4 @@
-"""Per-exercise exceptions to the forbidden APIs (CURRICULUM.md, "Forbidden in answers").
+"""Per-exercise exceptions to the forbidden APIs (docs/interface.md, "Forbidden in answers").
 
 Used by the static reading (``autograder.static.forbidden``) and by the run-time op
 watch (``autograder.sandbox.watch``). Exercises not listed allow nothing.

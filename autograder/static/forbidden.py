@@ -4,7 +4,7 @@ Names are resolved through imports and assignments (``from torch.nn import
 functional as G; G.batch_norm``), constant strings are folded (``getattr(torch,
 "batch" + "_norm")``, ``importlib.import_module("torch.nn.utils" + ".fusion")``,
 ``exec("F.batch_norm(x)")``), and strings, docstrings and comments are never read as
-code. What is forbidden is CURRICULUM.md's list ("Forbidden in answers"); an
+code. What is forbidden is docs/interface.md's list ("Forbidden in answers"); an
 exercise's ``Allowance`` lets it mention some names without calling them.
 """
 

@@ -249,7 +249,7 @@ def test_cases_are_seeded() -> None:
 
 
 def test_reference_matches_the_semantics_numbers() -> None:
-    """BN_SEMANTICS.md: x = arange(16).reshape(2, 2, 2, 2): channel 0 has mean 5.5, biased var 17.25."""
+    """docs/batchnorm-semantics.md: x = arange(16).reshape(2, 2, 2, 2): channel 0 has mean 5.5, biased var 17.25."""
     x = np.arange(16.0, dtype=np.float32).reshape(2, 2, 2, 2)
     want = spec("01.channel_moments").reference(Case("x", {"x": x}, {}))
     np.testing.assert_allclose(want["mean"], [5.5, 9.5], rtol=1e-6)

@@ -54,14 +54,17 @@ def test_json_several_notebooks_is_a_list_and_errors_are_kept() -> None:
 def test_csv_gradebook_has_a_column_per_exercise_and_a_row_per_notebook() -> None:
     rows = list(csv.reader(io.StringIO(WRITERS["csv"](sample_grades()))))
     header = rows[0]
-    assert header == [
-        "notebook", "01.channel_moments", "01.standardize", "02.bn_forward", "02.bn_backward", "02.BatchNormFunction", "total", "max_total",
-    ]
+    ids = ["01.channel_moments", "01.standardize", "02.bn_forward", "02.bn_backward", "02.BatchNormFunction"]
+    assert header == ["student", "notebook", *ids, "total", "max_total", *(f"{i} status" for i in ids), "error"]
     assert len(rows) == 4
     alice = dict(zip(header, rows[1]))
+    assert alice["student"] == "alice"  # from the folder: the file name is only the chapter's slug
     assert alice["01.channel_moments"] == "1" and alice["01.standardize"] == "0" and alice["02.bn_forward"] == ""
-    assert alice["total"] == "1" and alice["max_total"] == "2"
+    assert alice["01.standardize status"] == "failed" and alice["02.bn_forward status"] == ""
+    assert alice["total"] == "1" and alice["max_total"] == "2" and alice["error"] == ""
     assert dict(zip(header, rows[2]))["total"] == "2" and dict(zip(header, rows[2]))["max_total"] == "7"
+    carol = dict(zip(header, rows[3]))
+    assert carol["student"] == "notes" and carol["error"] == "not a readable notebook"
 
 
 def test_gradescope_results_json_one_notebook() -> None:

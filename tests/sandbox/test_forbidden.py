@@ -1,4 +1,4 @@
-"""Static reading of a cell for forbidden APIs (CURRICULUM.md, "Forbidden in answers")."""
+"""Static reading of a cell for forbidden APIs (docs/interface.md, "Forbidden in answers")."""
 
 from __future__ import annotations
 

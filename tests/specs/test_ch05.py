@@ -259,7 +259,7 @@ def test_feedback_names_the_step_and_output() -> None:
 
 
 def test_reference_program_reproduces_the_documented_numbers() -> None:
-    """BN_SEMANTICS.md: x = arange(16).reshape(2, 2, 2, 2), one train step, then eval."""
+    """docs/batchnorm-semantics.md: x = arange(16).reshape(2, 2, 2, 2), one train step, then eval."""
     from autograder.probes.ch05 import run_program
 
     x = torch.arange(16.0).reshape(2, 2, 2, 2).numpy()
