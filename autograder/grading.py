@@ -20,6 +20,7 @@ from autograder.notebook.load import Notebook, NotebookUnreadable, chapter_from_
 from autograder.report.model import ExerciseResult, Grade, Problem, Status
 from autograder.sandbox.api import ExerciseOutcome, Limits, ProbeCall, RunRequest
 from autograder.static.forbidden import find_forbidden
+from autograder.static.package_use import beyond_check_and_score, find_package_use
 
 Runner = Callable[[RunRequest], Mapping[str, ExerciseOutcome]]  # outcomes keyed by exercise id
 
@@ -136,9 +137,11 @@ def _grade_exercises(
 
 
 def _forbidden(notebook: Notebook, exercise: Exercise) -> list[str]:
-    """The forbidden APIs the static check finds in the cell defining the exercise."""
+    """What the static check finds: forbidden APIs in the cell defining the exercise, and uses of
+    the autograder package beyond check and score in that cell or the cells before it."""
     index = notebook.exercise_cell(exercise)
     if index is None:
         return []  # the run reports the exercise as missing
     cells = notebook.code_cells
-    return find_forbidden(cells[index], exercise.id, prelude=cells[:index])
+    package = [beyond_check_and_score(route) for route in find_package_use(cells[: index + 1])]
+    return find_forbidden(cells[index], exercise.id, prelude=cells[:index]) + package

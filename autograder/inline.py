@@ -25,6 +25,8 @@ from autograder.exercises.base import Case
 from autograder.probes.base import AnswerError
 from autograder.report.model import ExerciseResult
 from autograder.sandbox.api import CaseOutcome, ExerciseOutcome
+from autograder.sandbox.package_guard import answer_routes
+from autograder.static.package_use import beyond_check_and_score
 
 CHECK_SECONDS = 20.0  # an answer that takes longer on the quick cases is reported as a timeout
 # Frames in these folders are not the student's: the autograder, the standard library, installed packages.
@@ -47,6 +49,7 @@ def check(target: Any, answer: Any = None) -> None:
     spec = exercises.spec(exercise.id)
     cases = spec.cases(quick=True)
     outcome = run_cases(probes.probe(spec.probe), answer, cases, CHECK_SECONDS)
+    outcome.forbidden_routes.extend(beyond_check_and_score(route) for route in answer_routes(answer))
     result = verdict.judge(exercise, spec, cases, outcome)
     _RESULTS.pop(exercise.id, None)  # re-inserted last: score() follows the latest check
     _RESULTS[exercise.id] = result

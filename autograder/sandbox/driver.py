@@ -23,10 +23,12 @@ from autograder.probes import probe as registered_probe
 from autograder.probes.base import AnswerError
 from autograder.sandbox import limits
 from autograder.sandbox.api import Limits
-from autograder.sandbox.cells import CellRunner, describe, out_of_memory, summary
+from autograder.sandbox.cells import CellRunner, cell_file, describe, out_of_memory, summary
+from autograder.sandbox.package_guard import PackageGuard, answer_routes
 from autograder.sandbox.protocol import ProtocolError, check_array, write_message
 from autograder.sandbox.watch import OpWatch
 from autograder.static.allowances import allowance
+from autograder.static.package_use import beyond_check_and_score
 from autograder.static.source import defining_cell
 
 GRADER_PATHS = (os.path.dirname(autograder.__file__) + os.sep,)  # probes and the models they build
@@ -80,6 +82,7 @@ class Driver:
         self.failures: dict[int, tuple[str, str]] = {int(i): tuple(why) for i, why in request["skipped"].items()}
         self.runner = CellRunner()
         self.extra_probes = _load_probe_files(request["extra_probes"])
+        self.guard = PackageGuard((*GRADER_PATHS, *request["extra_probes"]))
 
     def run(self) -> None:
         autograder.check = autograder.score = _no_op  # checks are the grader's job, not the submission's
@@ -118,11 +121,16 @@ class Driver:
         except Exception as error:  # the grader's own problem, reported as this exercise's error
             return "error", f"the grader cannot load the probe {call['probe']!r}: {error}", []
         watch = self._watch(call["exercise_id"])
+        answer = self.runner.namespace[name]
+        self.guard.exercise = call["exercise_id"]
         for index, (case, arrays) in enumerate(zip(call["cases"], inputs)):
             self._reset(zlib.crc32(f"{call['exercise_id']}/{index}".encode()))
-            header, outputs = self._case(probe, self.runner.namespace[name], case["params"], arrays, watch)
+            header, outputs = self._case(probe, answer, case["params"], arrays, watch)
             self.send({"t": "case", "i": index, **header}, outputs)
-        return "ran", "", watch.routes
+        self.guard.exercise = None
+        cells = {cell_file(i) for i in range(len(self.cells) if cell is None else cell + 1)}
+        package = self.guard.routes_of(call["exercise_id"], cells) + answer_routes(answer)
+        return "ran", "", watch.routes + [beyond_check_and_score(route) for route in package]
 
     def _case(self, probe: Any, answer: Any, params: dict[str, Any], inputs: dict[str, np.ndarray], watch: OpWatch) -> tuple[dict[str, Any], dict[str, np.ndarray] | None]:
         """Drive the answer on one case: (what happened, the outputs when there are some)."""

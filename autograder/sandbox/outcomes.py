@@ -56,5 +56,5 @@ def exercise(header: dict[str, Any], cases: list[CaseOutcome], expected_cases: i
     if status == "ran" and len(cases) != expected_cases:
         raise ProtocolError(f"the worker returned {len(cases)} of {expected_cases} cases")
     if routes:
-        status, message = "forbidden", "the answer ran forbidden torch operators"
+        status, message = "forbidden", "Forbidden, seen while the answer ran:"
     return ExerciseOutcome(status, message, cases, routes, text(header, "stdout", limit=stdout_limit) or "")

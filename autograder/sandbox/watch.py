@@ -19,6 +19,7 @@ import sysconfig
 from collections.abc import Iterable
 from types import FrameType
 
+import IPython
 import numpy as np
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -29,10 +30,11 @@ _LIBRARIES = tuple(
     for directory in (
         os.path.dirname(torch.__file__),
         os.path.dirname(np.__file__),
+        os.path.dirname(IPython.__file__),  # runs the cells, and wraps open()
         sysconfig.get_paths()["stdlib"],
         os.path.dirname(__file__),  # the worker itself
     )
-)
+) + ("<frozen ",)  # the import machinery
 
 
 class OpWatch(TorchDispatchMode):
@@ -51,19 +53,25 @@ class OpWatch(TorchDispatchMode):
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001 (torch's signature)
         name = func._schema.name
         if FORBIDDEN_OP.search(name) and name not in self.allowed:
-            where = self._submission_frame(sys._getframe(1))
-            route = where and f"{name} (from {where})"
+            where = submission_frame(sys._getframe(1), self.grader_paths)
+            route = where and f"{name} (from {location(where)})"
             if route and route not in self.routes:
                 self.routes.append(route)
         return func(*args, **(kwargs or {}))
 
-    def _submission_frame(self, frame: FrameType | None) -> str | None:
-        """``cell 5, line 7`` for the submission frame that ran the operator, or None."""
-        while frame is not None:
-            filename = frame.f_code.co_filename
-            if not filename.startswith(_LIBRARIES):
-                if filename.startswith(self.grader_paths):
-                    return None
-                return f"{filename.strip('<>')}, line {frame.f_lineno}"
-            frame = frame.f_back
-        return None
+
+def submission_frame(frame: FrameType | None, grader_paths: tuple[str, ...]) -> FrameType | None:
+    """The innermost frame that is the submission's, or None when the innermost frame that is not
+    a library's (torch, numpy, IPython, the standard library, the worker, the import machinery)
+    belongs to ``grader_paths``."""
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_LIBRARIES):
+            return None if filename.startswith(grader_paths) else frame
+        frame = frame.f_back
+    return None
+
+
+def location(frame: FrameType) -> str:
+    """``cell 5, line 7``: where a frame of the submission is."""
+    return f"{frame.f_code.co_filename.strip('<>')}, line {frame.f_lineno}"

@@ -48,7 +48,7 @@ def find_forbidden(source: str, exercise_id: str = "", *, prelude: Iterable[str]
     tree = parse(source)
     if tree is None:
         return []  # the run reports the syntax error
-    names = _Names(dict(DEFAULT_ALIASES))
+    names = Names(dict(DEFAULT_ALIASES))
     for earlier in prelude:
         if (earlier_tree := parse(earlier)) is not None:
             names.learn(earlier_tree)
@@ -56,7 +56,7 @@ def find_forbidden(source: str, exercise_id: str = "", *, prelude: Iterable[str]
     return list(dict.fromkeys(_Reader(source, names, allowance(exercise_id)).read(tree)))
 
 
-class _Names:
+class Names:
     """What names stand for: torch paths bound by imports and assignments, and constant strings."""
 
     def __init__(self, aliases: dict[str, str]) -> None:
@@ -132,7 +132,7 @@ class _Names:
 class _Reader:
     """Walks one cell and reports each forbidden use once, at its outermost expression."""
 
-    def __init__(self, source: str, names: _Names, allowed: Allowance) -> None:
+    def __init__(self, source: str, names: Names, allowed: Allowance) -> None:
         self.source, self.names, self.allowed = source, names, allowed
         self.used: set[int] = set()  # ids of nodes that are called or subclassed, not just mentioned
 
