@@ -40,6 +40,7 @@ class Grade:
     chapter: str | None = None
     error: str | None = None  # notebook-level message, with ``problem``
     problem: Problem | None = None
+    isolation: str | None = None  # "bubblewrap" or "process" (autograder.isolation), when the CLI graded it
 
     @property
     def score(self) -> float:
@@ -59,4 +60,6 @@ class Grade:
         }
         if self.error:
             data["error"] = self.error
+        if self.isolation:
+            data["isolation"] = self.isolation
         return data
