@@ -83,23 +83,27 @@ def _readme(where: course.Course) -> str:
     return text.replace("{chapters}", rows).replace("{book_url}", where.book_url).replace("{repository_url}", where.repository_url)
 
 
-def solution_lines(solutions: Path) -> set[str]:
-    """Every line of code inside a ``### BEGIN SOLUTION`` block of the solution notebooks, stripped.
+def solution_lines(solutions: Path, package: Path) -> set[str]:
+    """The lines of code that only a ``### BEGIN SOLUTION`` block of the solution notebooks holds, stripped.
 
-    Left out: blank and comment-only lines, and lines that name no computation (only
-    keywords, brackets, or ``return`` of names computed elsewhere: ``else:``, ``)``,
-    ``return y``), which any Python file may contain.
+    Left out as public: lines that the notebooks also show outside their solution blocks,
+    and lines of the grader ``package`` (it is installed wherever students work, so its
+    code is public by construction; that it holds no answer is the package's own rule).
+    Left out as naming no computation: blank and comment-only lines, lines of keywords
+    and brackets only (``else:``, ``)``), and ``return`` of names computed elsewhere.
     """
-    lines: set[str] = set()
+    inside_blocks: set[str] = set()
+    public: set[str] = set()
     for path in sorted(solutions.glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=NB_VERSION).cells:
             inside = False
             for line in cell.source.splitlines() if cell.cell_type == "code" else []:
                 marker = line.strip()
                 inside = (inside or marker == BEGIN) and marker != END
-                if inside and marker != BEGIN and _names_a_computation(marker):
-                    lines.add(marker)
-    return lines
+                (inside_blocks if inside and marker != BEGIN else public).add(marker)
+    for source in package.rglob("*.py"):
+        public.update(line.strip() for line in source.read_text(encoding="utf-8").splitlines())
+    return {line for line in inside_blocks - public if _names_a_computation(line)}
 
 
 def _names_a_computation(line: str) -> bool:
@@ -117,8 +121,8 @@ def _names_a_computation(line: str) -> bool:
 
 
 def solution_leaks(target: Path, solutions: Path) -> list[str]:
-    """``path:line: text`` for every solution line found in a text file under ``target``."""
-    wanted = solution_lines(solutions)
+    """``path:line: text`` for every line of solution text (``solution_lines``) in a text file under ``target``."""
+    wanted = solution_lines(solutions, Path(autograder.__file__).resolve().parent)
     leaks = []
     for path in sorted(p for p in target.rglob("*") if p.is_file()):
         try:

@@ -128,8 +128,11 @@ def submitted_notebooks(submission: Path) -> list[Path]:
     return sorted(p for p in submission.rglob("*.ipynb") if p.is_file() and not skip & set(p.parts))
 
 
-def grade_submission(root: Path, sandbox: isolation.Requested = "auto", timeout: float | None = None) -> dict[str, Any]:
-    """results.json for the submission in ``root/submission``, as the assignment in ``root/source`` says."""
+def grade_submission(root: Path, sandbox: isolation.Requested = "auto", **seconds: float) -> dict[str, Any]:
+    """results.json for the submission in ``root/submission``, as the assignment in ``root/source`` says.
+
+    ``seconds`` may set the wall-time limits ``notebook_seconds``, ``exercise_seconds``, ``cell_seconds``.
+    """
     from autograder.grading import grade_notebook
     from autograder.notebook.load import NotebookUnreadable, read
     from autograder.sandbox.api import Limits
@@ -151,8 +154,11 @@ def grade_submission(root: Path, sandbox: isolation.Requested = "auto", timeout:
             f"is chapter {chapter} ({CHAPTERS[chapter].title}): submit {CHAPTERS[chapter].exercises_path}.",
             chapter,
         )
-    mode = isolation.choose(sandbox, sys.stdout)
-    limits = Limits(sandbox=mode, notebook_seconds=timeout) if timeout else Limits(sandbox=mode)
+    try:
+        mode = isolation.choose(sandbox, sys.stdout)
+    except isolation.IsolationUnavailable as error:
+        return refused(f"the autograder is misconfigured ({error}); please tell your instructor.", chapter)
+    limits = Limits(sandbox=mode, **seconds)
     with tempfile.TemporaryDirectory(prefix="bn-gradescope-") as scratch:
         # graded under its chapter's file name: a notebook without metadata is then graded as the assignment
         slug = CHAPTERS[chapter or declared].slug if chapter or declared else submitted.stem
@@ -187,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.platforms.gradescope", description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", DEFAULT_ROOT)))
     parser.add_argument("--sandbox", choices=isolation.REQUESTS, default="auto")
-    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="wall time for the notebook")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="wall time for the whole notebook")
+    parser.add_argument("--exercise-timeout", type=float, metavar="SECONDS", help="wall time for one exercise's cases")
     parser.add_argument("--describe", action="store_true", help="say what this upload grades, then exit")
     args = parser.parse_args(argv)
     print(f"autograder: the grader in {Path(autograder.__file__).resolve().parent}")
@@ -195,9 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"autograder: this upload grades {graded(assignment_chapter(args.root))}")
         return 0
     try:
-        results = grade_submission(args.root, args.sandbox, args.timeout)
-    except isolation.IsolationUnavailable as error:
-        results = refused(f"the autograder is misconfigured ({error}); please tell your instructor.", None)
+        limits = {"notebook_seconds": args.timeout, "exercise_seconds": args.exercise_timeout}
+        results = grade_submission(args.root, args.sandbox, **{k: v for k, v in limits.items() if v})
     except Exception:
         print(traceback.format_exc())
         results = refused("the autograder failed (an internal error); please tell your instructor.", None)

@@ -29,5 +29,6 @@ else
 fi
 
 "$PYTHON" -m pip install --quiet --extra-index-url "$TORCH_INDEX" -r "$SOURCE/requirements-grader.txt"
-# The grader imports, and says which assignment it grades.
+# The grader imports, and says which assignment it grades (from source/, so that this package is the one run).
+cd "$SOURCE"
 PYTHONPATH="$SOURCE" "$PYTHON" -m autograder.platforms.gradescope --root "$ROOT" --describe
