@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
 
     release = commands.add_parser("release", help="write chapters/*/exercises.ipynb from solutions/")
     release.add_argument("--check", action="store_true", help="only check that the student notebooks are up to date")
-    release.add_argument("--student-repo", type=Path, metavar="DIR", help="write a student repository (no solutions) into DIR")
+    release.add_argument(
+        "--student-repo", type=Path, metavar="DIR", help="write a student repository (no solutions) into DIR"
+    )
     release.add_argument("--repository-url", metavar="URL", help="with --student-repo: where students will find it")
     release.set_defaults(command=_release, name="release")
 
@@ -70,9 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.set_defaults(command=_validate, name="validate")
 
     gradescope = commands.add_parser("gradescope", help="write the autograder zip for a Gradescope assignment")
-    gradescope.add_argument("--chapter", choices=sorted(CHAPTERS), help="the chapter the assignment grades (default: any one)")
-    gradescope.add_argument("--out", type=Path, default=Path("autograder.zip"), metavar="FILE", help="default autograder.zip")
-    gradescope.add_argument("--root", type=Path, default=Path.cwd(), help="the repository (default: the current folder)")
+    gradescope.add_argument("--chapter", choices=sorted(CHAPTERS), help="the chapter it grades (default: any one)")
+    gradescope.add_argument("--out", type=Path, default=Path("autograder.zip"), metavar="FILE")
+    gradescope.add_argument("--root", type=Path, default=Path.cwd(), help="the repository (default: here)")
     gradescope.set_defaults(command=_gradescope, name="gradescope")
     return parser
 
@@ -134,7 +136,7 @@ def _student_repo(target: Path, repository_url: str | None) -> int:
     for leak in leaks:
         print(f"solution text in {target}/{leak}", file=sys.stderr)
     if leaks:
-        print(f"release: {target} holds solution text ({len(leaks)} lines): do not give it to students", file=sys.stderr)
+        print(f"release: {target} holds solution text ({len(leaks)} lines): not for students", file=sys.stderr)
         return EXIT_FAILED
     print(f"release: wrote the student repository {target} for {where.repository_url}")
     return EXIT_OK

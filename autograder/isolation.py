@@ -29,8 +29,8 @@ def choose(requested: Requested, report: TextIO) -> bwrap.Mode:
     problem = bwrap.problem()
     if problem and requested == "required":
         raise IsolationUnavailable(
-            f"--sandbox required: {problem}. Install bubblewrap (`apt-get install bubblewrap`) on a machine that allows "
-            "user namespaces, or grade with --sandbox auto to accept process isolation"
+            f"--sandbox required: {problem}. Install bubblewrap (`apt-get install bubblewrap`) on a machine "
+            "that allows user namespaces, or grade with --sandbox auto to accept process isolation"
         )
     if problem:
         print(

@@ -93,7 +93,8 @@ def student_notebook(
     if not released:
         raise ReleaseError(f"{chapter.solution_path}: no cell has an 'exercise' id in its metadata")
     title_cells = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
-    nb.cells.insert(title_cells, nbformat.v4.new_code_cell(bootstrap(where or course.current()), metadata={"bootstrap": True}, id="bootstrap"))
+    install = bootstrap(where or course.current())
+    nb.cells.insert(title_cells, nbformat.v4.new_code_cell(install, metadata={"bootstrap": True}, id="bootstrap"))
     nb.metadata["bn_course"] = {"chapter": chapter.number, "generated_from": chapter.solution_path}
     nb.metadata["bn_course"]["content_hash"] = content_hash(nb)
     return nb

@@ -80,7 +80,11 @@ def write(root: Path, target: Path, repository_url: str | None = None) -> course
 def _readme(where: course.Course) -> str:
     rows = "\n".join(f"| {c.number}. {c.title} | `{c.exercises_path}` |" for c in CHAPTERS.values())
     text = (FILES / "README.md").read_text(encoding="utf-8")
-    return text.replace("{chapters}", rows).replace("{book_url}", where.book_url).replace("{repository_url}", where.repository_url)
+    return (
+        text.replace("{chapters}", rows)
+        .replace("{book_url}", where.book_url)
+        .replace("{repository_url}", where.repository_url)
+    )
 
 
 def solution_lines(solutions: Path, package: Path) -> set[str]:

@@ -72,7 +72,9 @@ def exercise_passes(exercise_id: str, repository: Path) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.platforms.classroom", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.platforms.classroom", description=__doc__.split("\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     summarize = commands.add_parser("summary", help="Markdown job summary from `grade --format json`")
     summarize.add_argument("grades", type=Path)

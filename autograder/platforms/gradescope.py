@@ -190,7 +190,9 @@ def write_results(root: Path, results: dict[str, Any]) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``run_autograder``'s entry point: grade, write results.json, never leave it missing."""
-    parser = argparse.ArgumentParser(prog="python -m autograder.platforms.gradescope", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.platforms.gradescope", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", DEFAULT_ROOT)))
     parser.add_argument("--sandbox", choices=isolation.REQUESTS, default="auto")
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="wall time for the whole notebook")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -13,13 +15,26 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 KERAS_EMA_UPDATE = "def ema_update(running, value, momentum):\n    return momentum * running + (1 - momentum) * value\n"
 
 
+def autograder(*args: object, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m autograder ARGS`` with this project's venv, as a separate process."""
+    command = [str(PYTHON), "-m", "autograder", *map(str, args)]
+    return subprocess.run(command, cwd=cwd, env=env or dict(os.environ), capture_output=True, text=True, timeout=900)
+
+
+def hiding_bwrap(env: dict[str, str], folder: Path) -> dict[str, str]:
+    """``env`` with a PATH of one empty folder: the grader looks for bwrap on its PATH and cannot find it."""
+    empty = folder / "empty-bin"
+    empty.mkdir(exist_ok=True)
+    return {**env, "PATH": str(empty)}
+
+
 def blank(chapter: str) -> nbformat.NotebookNode:
     """The chapter's exercise notebook as students get it."""
     return nbformat.read(ROOT / CHAPTERS[chapter].exercises_path, as_version=4)
 
 
 def solved(student: nbformat.NotebookNode, chapter: str) -> nbformat.NotebookNode:
-    """``student`` with each exercise cell replaced by the solution notebook's cell (what a student who solved it has)."""
+    """``student`` with each exercise cell replaced by the solution notebook's cell: a student who solved it."""
     solution = nbformat.read(ROOT / CHAPTERS[chapter].solution_path, as_version=4)
     answers = {c.metadata["exercise"]: c.source for c in solution.cells if c.metadata.get("exercise")}
     done = nbformat.from_dict(student)

@@ -1,4 +1,4 @@
-"""One setting for where the course lives: ``_config.yml``'s ``repository: url:``, copied into the package by release."""
+"""One setting for where the course lives: ``_config.yml``'s ``repository: url:``, copied into the package."""
 
 from __future__ import annotations
 
@@ -11,20 +11,20 @@ import nbformat
 from autograder import catalog, course
 from autograder.catalog import CHAPTERS
 
-from .helpers import PYTHON, ROOT
+from .helpers import ROOT, autograder
 
 FORK = "https://github.com/another-school/batchnorm-fork"
 
 
 def release(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "autograder", "release", *args], cwd=root, capture_output=True, text=True, timeout=300)
+    return autograder("release", *args, cwd=root)
 
 
 def test_the_package_uses_the_books_setting() -> None:
     configured = course.from_config(ROOT / "_config.yml")
     assert course.current() == configured
-    assert catalog.REPOSITORY_URL == configured.repository_url
-    assert catalog.BOOK_URL == configured.book_url
+    assert configured.repository_url == catalog.REPOSITORY_URL
+    assert configured.book_url == catalog.BOOK_URL
     assert CHAPTERS["04"].url.startswith(configured.book_url + "/chapters/04-ema/")
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from autograder.catalog import chapter_exercises
 
-from .helpers import KERAS_EMA_UPDATE, PYTHON, ROOT, answer, blank, prepend, save, solved
+from .helpers import KERAS_EMA_UPDATE, PYTHON, ROOT, answer, autograder, blank, hiding_bwrap, prepend, save, solved
 
 CHAPTER = "04"
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
@@ -29,9 +29,7 @@ VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
 @pytest.fixture(scope="module")
 def upload(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("upload") / "autograder.zip"
-    made = subprocess.run(
-        [PYTHON, "-m", "autograder", "gradescope", "--chapter", CHAPTER, "--out", out], cwd=ROOT, capture_output=True, text=True
-    )
+    made = autograder("gradescope", "--chapter", CHAPTER, "--out", out)
     assert made.returncode == 0, made.stderr
     return out
 
@@ -48,11 +46,10 @@ def autograder_root(upload: Path, root: Path, *submitted: nbformat.NotebookNode,
 
 def run_script(root: Path, script: str, *args: str, hide_bwrap: bool = False) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "BN_GRADER_PYTHON": str(PYTHON), "PIP_NO_INDEX": "1"}
-    if hide_bwrap:  # a PATH without bwrap: the grader cannot start bubblewrap
-        empty = root / "empty-bin"
-        empty.mkdir(exist_ok=True)
-        env["PATH"] = str(empty)
-    return subprocess.run(["/bin/bash", str(root / "source" / script), *args], env=env, capture_output=True, text=True, timeout=600)
+    env = hiding_bwrap(env, root) if hide_bwrap else env
+    return subprocess.run(
+        ["/bin/bash", str(root / "source" / script), *args], env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def graded(root: Path, *args: str, hide_bwrap: bool = False) -> dict[str, Any]:
@@ -166,13 +163,21 @@ def test_a_notebook_of_another_chapter_is_refused(upload: Path, tmp_path: Path) 
 
 
 def test_several_notebooks_or_none_are_refused(upload: Path, tmp_path: Path) -> None:
-    twice = autograder_root(upload, tmp_path / "twice", blank(CHAPTER), solved(blank(CHAPTER), CHAPTER), names=("a.ipynb", "b.ipynb"))
+    twice = autograder_root(
+        upload, tmp_path / "twice", blank(CHAPTER), solved(blank(CHAPTER), CHAPTER), names=("a.ipynb", "b.ipynb")
+    )
     results = graded(twice)
-    assert results["score"] == 0.0 and "exactly one notebook" in results["output"] and "a.ipynb, b.ipynb" in results["output"]
+    assert (
+        results["score"] == 0.0
+        and "exactly one notebook" in results["output"]
+        and "a.ipynb, b.ipynb" in results["output"]
+    )
     nothing = graded(autograder_root(upload, tmp_path / "nothing"))
     assert nothing["score"] == 0.0 and "no .ipynb file" in nothing["output"]
 
 
 def test_required_sandbox_refuses_to_grade_without_bubblewrap(upload: Path, tmp_path: Path) -> None:
-    results = graded(autograder_root(upload, tmp_path, solved(blank(CHAPTER), CHAPTER)), "--sandbox", "required", hide_bwrap=True)
+    results = graded(
+        autograder_root(upload, tmp_path, solved(blank(CHAPTER), CHAPTER)), "--sandbox", "required", hide_bwrap=True
+    )
     assert results["score"] == 0.0 and "bubblewrap (bwrap) is not installed" in results["output"]

@@ -61,7 +61,9 @@ def test_every_pin_is_the_main_requirements_pin() -> None:
     main = pins(ROOT / "requirements.txt")
     for file in ("requirements-grader.txt", "requirements-student.txt"):
         for package, version in pins(ROOT / file).items():
-            assert main.get(package) == version, f"{file}: {package}=={version}, requirements.txt has {main.get(package)}"
+            assert main.get(package) == version, (
+                f"{file}: {package}=={version}, requirements.txt has {main.get(package)}"
+            )
 
 
 def test_the_grader_set_holds_what_the_grader_imports_and_no_book_stack() -> None:
@@ -78,7 +80,9 @@ def test_the_grader_set_names_every_third_party_import_of_the_package() -> None:
                 imported |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 imported.add(node.module.split(".")[0])
-    third_party = {IMPORT_NAMES.get(module, module) for module in imported if module not in _STDLIB and module != "autograder"}
+    third_party = {
+        IMPORT_NAMES.get(module, module) for module in imported if module not in _STDLIB and module != "autograder"
+    }
     assert {name(module) for module in third_party} - {"yaml"} <= set(GRADER) | {"traitlets"}
     # yaml: only `release` reads _config.yml, in the course's full environment (autograder/course.py)
 
@@ -87,4 +91,3 @@ def test_the_student_set_adds_jupyterlab_and_the_test_runner() -> None:
     student = pins(ROOT / "requirements-student.txt")
     assert closure(STUDENT) - BOOTSTRAP <= set(student)
     assert set(pins(ROOT / "requirements-grader.txt")) <= set(student)
-

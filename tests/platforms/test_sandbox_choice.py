@@ -17,23 +17,13 @@ import pytest
 
 from autograder.cli import EXIT_NO_SANDBOX
 
-from .helpers import PYTHON, ROOT, blank, prepend, save, solved
+from .helpers import ROOT, autograder, blank, hiding_bwrap, prepend, save, solved
 
 
 def grade(notebook: Path, sandbox: str, *, hide_bwrap: bool) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    if hide_bwrap:
-        empty = notebook.parent / "empty-bin"
-        empty.mkdir(exist_ok=True)
-        env["PATH"] = str(empty)
-    return subprocess.run(
-        [PYTHON, "-m", "autograder", "grade", notebook, "--format", "json", "--sandbox", sandbox],
-        cwd=notebook.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    env = hiding_bwrap(env, notebook.parent) if hide_bwrap else env
+    return autograder("grade", notebook, "--format", "json", "--sandbox", sandbox, cwd=notebook.parent, env=env)
 
 
 @pytest.fixture
@@ -77,13 +67,7 @@ def test_auto_falls_back_to_process_isolation_and_says_so(escaping: tuple[Path, 
 def test_every_graded_notebook_records_its_isolation(tmp_path: Path) -> None:
     first = save(nbformat.from_dict(blank("01")), tmp_path / "a" / "01-a.ipynb")
     second = save(nbformat.from_dict(blank("01")), tmp_path / "b" / "01-b.ipynb")
-    done = subprocess.run(
-        [PYTHON, "-m", "autograder", "grade", first, second, "--format", "json", "--sandbox", "auto"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    done = autograder("grade", first, second, "--format", "json", "--sandbox", "auto", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert [grade["isolation"] for grade in json.loads(done.stdout)] == ["bubblewrap", "bubblewrap"]
     assert done.stderr.count("autograder: isolation:") == 1  # chosen and said once per run

@@ -22,7 +22,7 @@ from autograder import course
 from autograder.catalog import CHAPTERS, EXERCISES
 from autograder.notebook.student_repo import solution_leaks
 
-from .helpers import KERAS_EMA_UPDATE, PYTHON, ROOT, answer, blank, save, solved
+from .helpers import KERAS_EMA_UPDATE, PYTHON, ROOT, answer, autograder, blank, save, solved
 
 URL = "https://github.com/my-university/bn-course-2027"
 CHAPTERS_RUN = ("01", "04")
@@ -32,13 +32,7 @@ CHAPTERS_RUN = ("01", "04")
 def student_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """The student repository of this course for ``URL``, and how ``release`` ended."""
     target = tmp_path_factory.mktemp("student") / "repo"
-    done = subprocess.run(
-        [PYTHON, "-m", "autograder", "release", "--student-repo", target, "--repository-url", URL],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = autograder("release", "--student-repo", target, "--repository-url", URL)
     assert target.is_dir(), done.stderr
     return target, done
 
@@ -62,7 +56,7 @@ def run_workflow(repo: Path, notebooks: list[str]) -> subprocess.CompletedProces
 def write_notebooks(repo: Path, make: Any) -> list[str]:
     """Each run chapter's student notebook in ``repo`` replaced by ``make(chapter)``; their paths."""
     paths = [CHAPTERS[c].exercises_path for c in CHAPTERS_RUN]
-    for chapter, path in zip(CHAPTERS_RUN, paths):
+    for chapter, path in zip(CHAPTERS_RUN, paths, strict=True):
         save(make(chapter), repo / path)
     return paths
 
@@ -93,7 +87,7 @@ def test_classroom_autograding_gives_each_exercise_its_points(student_repo: tupl
     repo, _ = student_repo
     tests = json.loads((repo / ".github" / "classroom" / "autograding.json").read_text())["tests"]
     assert [t["points"] for t in tests] == [e.points for e in EXERCISES.values()]
-    assert all(t["run"].endswith(e.id) and t["timeout"] > 0 for t, e in zip(tests, EXERCISES.values()))
+    assert all(t["run"].endswith(e.id) and t["timeout"] > 0 for t, e in zip(tests, EXERCISES.values(), strict=True))
     assert "requirements-student.txt" in tests[0]["setup"]
 
 
@@ -123,7 +117,10 @@ def test_the_workflow_passes_solved_notebooks(student_repo: tuple[Path, Any]) ->
     assert "exercises.ipynb`: 6 / 6 points" in summary and "exercises.ipynb`: 2 / 2 points" in summary
     assert "isolation" in summary
     classroom = subprocess.run(
-        [PYTHON, "-m", "autograder.platforms.classroom", "exercise", "04.ema_update"], cwd=repo, capture_output=True, text=True
+        [PYTHON, "-m", "autograder.platforms.classroom", "exercise", "04.ema_update"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
     )
     assert classroom.returncode == 0, classroom.stdout + classroom.stderr
 
@@ -137,6 +134,9 @@ def test_the_workflow_names_keras_momentum(student_repo: tuple[Path, Any]) -> No
     assert "keras-momentum" in done.stdout
     assert "| `04.ema_update` | failed | 0 / 1 | `keras-momentum` |" in (repo.parent / "summary.md").read_text()
     classroom = subprocess.run(
-        [PYTHON, "-m", "autograder.platforms.classroom", "exercise", "04.ema_update"], cwd=repo, capture_output=True, text=True
+        [PYTHON, "-m", "autograder.platforms.classroom", "exercise", "04.ema_update"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
     )
     assert classroom.returncode == 1 and "keras-momentum" in classroom.stdout
