@@ -73,6 +73,12 @@ def test_it_holds_the_book_notebooks_package_and_ci_but_no_solutions(student_rep
     assert "[tool.pytest" not in (repo / "pyproject.toml").read_text()
 
 
+def test_it_is_written_only_into_a_new_or_empty_folder(student_repo: tuple[Path, Any]) -> None:
+    repo, _ = student_repo
+    again = autograder("release", "--student-repo", repo)
+    assert again.returncode == 2 and "is not empty" in again.stderr
+
+
 def test_it_points_at_the_repository_the_instructor_named(student_repo: tuple[Path, Any]) -> None:
     repo, _ = student_repo
     where = course.from_config(repo / "_config.yml")  # launch buttons: the book's repository setting
