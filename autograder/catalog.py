@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BOOK_URL = "https://bn-course.github.io/batchnorm-book"
-REPOSITORY_URL = "https://github.com/bn-course/batchnorm-book"
+from autograder import course
+
+BOOK_URL = course.current().book_url  # both from _config.yml's `repository: url:` (autograder/course.py)
+REPOSITORY_URL = course.current().repository_url
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""``python -m autograder grade | release | validate | report`` (docs/interface.md, DESIGN.md).
+"""``python -m autograder grade | release | validate | report | gradescope`` (docs/interface.md, DESIGN.md).
 
 Exit codes of ``grade``: 0 every notebook was graded (whatever the scores), 2 usage
 error (bad arguments or paths), 3 a notebook could not be read at all (it still
@@ -17,13 +17,14 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from autograder import isolation
 from autograder.catalog import CHAPTERS
 from autograder.report import WRITERS
 from autograder.report.model import Grade
 from autograder.report.students import IdPatternError, StudentId, from_file_name, id_rule
 from autograder.sandbox.api import Limits
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREADABLE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREADABLE, EXIT_INTERNAL, EXIT_NO_SANDBOX = 0, 1, 2, 3, 4, 5
 
 
 class UsageError(Exception):
@@ -37,11 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"autograder {args.name}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except isolation.IsolationUnavailable as error:
+        print(f"autograder {args.name}: error: {error}", file=sys.stderr)
+        return EXIT_NO_SANDBOX
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description="Grade Batch Normalization course notebooks.")
-    commands = parser.add_subparsers(required=True, metavar="{grade,release,validate,report}")
+    commands = parser.add_subparsers(required=True, metavar="{grade,release,validate,report,gradescope}")
 
     grade = commands.add_parser("grade", help="grade notebooks (files, or folders of .ipynb files)")
     grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a notebook, or a folder (searched recursively)")
@@ -59,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
 
     release = commands.add_parser("release", help="write chapters/*/exercises.ipynb from solutions/")
     release.add_argument("--check", action="store_true", help="only check that the student notebooks are up to date")
+    release.add_argument(
+        "--student-repo", type=Path, metavar="DIR", help="write a student repository (no solutions) into DIR"
+    )
+    release.add_argument("--repository-url", metavar="URL", help="with --student-repo: where students will find it")
     release.set_defaults(command=_release, name="release")
 
     validate = commands.add_parser("validate", help="solutions score full marks, blank notebooks score zero")
@@ -70,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("grades", nargs="+", type=Path, metavar="GRADES.json", help="output of grade --format json")
     report.add_argument("--out", type=Path, required=True, metavar="FILE", help="the HTML page to write")
     report.set_defaults(command=_report, name="report")
+
+    gradescope = commands.add_parser("gradescope", help="write the autograder zip for a Gradescope assignment")
+    gradescope.add_argument("--chapter", choices=sorted(CHAPTERS), help="the chapter it grades (default: any one)")
+    gradescope.add_argument("--out", type=Path, default=Path("autograder.zip"), metavar="FILE")
+    gradescope.add_argument("--root", type=Path, default=Path.cwd(), help="the repository (default: here)")
+    gradescope.set_defaults(command=_gradescope, name="gradescope")
     return parser
 
 
@@ -92,6 +106,13 @@ def _instructor_options(parser: argparse.ArgumentParser) -> None:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=_positive(int), default=1, metavar="N", help="notebooks graded in parallel (default 1)")
     parser.add_argument("--timeout", type=_positive(float), metavar="SECONDS", help=f"wall time per notebook (default {Limits.notebook_seconds:g})")
+    parser.add_argument(
+        "--sandbox",
+        choices=isolation.REQUESTS,
+        default="auto",
+        help="auto (default): bubblewrap where it works, else process isolation, said on stderr; "
+        f"required: exit {EXIT_NO_SANDBOX} when bubblewrap cannot run",
+    )
 
 
 def _positive(kind: type) -> Callable[[str], float]:
@@ -111,7 +132,9 @@ def _grade(args: argparse.Namespace) -> int:
     except IdPatternError as error:
         raise UsageError(str(error)) from error
     paths = notebook_paths(args.paths)
-    grades = grade_all(paths, jobs=args.jobs, timeout=args.timeout, chapter=args.chapter, student_id=student_id)
+    grades = grade_all(
+        paths, jobs=args.jobs, timeout=args.timeout, sandbox=args.sandbox, chapter=args.chapter, student_id=student_id
+    )
     report = WRITERS[args.format](grades)
     if args.out:
         args.out.write_text(report, encoding="utf-8")
@@ -139,7 +162,42 @@ def _report(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     from autograder.notebook.release import release
 
-    return release(check=args.check)
+    if args.student_repo is None:
+        if args.repository_url:
+            raise UsageError("--repository-url goes with --student-repo")
+        return release(check=args.check)
+    if args.check:
+        raise UsageError("--check and --student-repo do not go together")
+    return _student_repo(args.student_repo, args.repository_url)
+
+
+def _student_repo(target: Path, repository_url: str | None) -> int:
+    from autograder.notebook import student_repo
+
+    root = Path.cwd()
+    try:
+        where = student_repo.write(root, target, repository_url)
+    except (student_repo.StudentRepoError, OSError, ValueError) as error:
+        raise UsageError(str(error)) from error
+    leaks = student_repo.solution_leaks(target, root / "solutions")
+    for leak in leaks:
+        print(f"solution text in {target}/{leak}", file=sys.stderr)
+    if leaks:
+        print(f"release: {target} holds solution text ({len(leaks)} lines): not for students", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"release: wrote the student repository {target} for {where.repository_url}")
+    return EXIT_OK
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from autograder.platforms.gradescope import build_zip
+
+    try:
+        build_zip(args.out, args.chapter, args.root)
+    except OSError as error:
+        raise UsageError(str(error)) from error
+    print(f"gradescope: wrote {args.out} (chapter {args.chapter or 'any'})")
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -152,7 +210,7 @@ def _validate(args: argparse.Namespace) -> int:
                 expected.append((root / relative, solved))
             else:
                 problems.append(f"{relative}: not found")
-    grades = grade_all([path for path, _ in expected], jobs=args.jobs, timeout=args.timeout)
+    grades = grade_all([path for path, _ in expected], jobs=args.jobs, timeout=args.timeout, sandbox=args.sandbox)
     for (path, solved), grade in zip(expected, grades):
         problems += [f"{path.relative_to(root)}: {p}" for p in _validation_problems(grade, solved)]
     for problem in problems:
@@ -196,21 +254,28 @@ def grade_all(
     *,
     jobs: int = 1,
     timeout: float | None = None,
+    sandbox: isolation.Requested = "auto",
     chapter: str | None = None,
     student_id: StudentId = from_file_name,
 ) -> list[Grade]:
     """The grades of ``paths``, in order, ``jobs`` at a time, with a progress bar on a terminal.
 
-    ``chapter``: the chapter of a notebook whose file cannot say; ``student_id`` names each grade's student.
+    The isolation is chosen once (``autograder.isolation``), said on stderr and recorded in each grade;
+    IsolationUnavailable when ``sandbox="required"`` and bubblewrap cannot run. ``chapter``: the chapter
+    of a notebook whose file cannot say; ``student_id`` names each grade's student.
     """
     from autograder.grading import grade_notebook
 
-    limits = Limits(notebook_seconds=timeout) if timeout else Limits()
+    mode = isolation.choose(sandbox, sys.stderr)
+    limits = Limits(notebook_seconds=timeout, sandbox=mode) if timeout else Limits(sandbox=mode)
     with ThreadPoolExecutor(max_workers=jobs) as pool, _progress(len(paths)) as advance:
         futures = [pool.submit(grade_notebook, path, limits=limits, chapter=chapter) for path in paths]
         for future in futures:
             future.add_done_callback(lambda _: advance())
-        return [replace(future.result(), student=student_id(str(path))) for path, future in zip(paths, futures)]
+        return [
+            replace(future.result(), student=student_id(str(path)), isolation=isolation.NAMES[mode])
+            for path, future in zip(paths, futures)
+        ]
 
 
 def exit_code(grades: Sequence[Grade]) -> int:

@@ -21,17 +21,22 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.catalog import CHAPTERS, REPOSITORY_URL, Chapter
+from autograder import course
+from autograder.catalog import CHAPTERS, Chapter
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>### (?:BEGIN|END) SOLUTION)[ \t]*$")
 NB_VERSION = 4
-BOOTSTRAP = f"""\
+
+
+def bootstrap(where: course.Course) -> str:
+    """The install cell of a student notebook: the autograder from the course's repository."""
+    return f"""\
 # Colab and Binder: install the course's autograder when this environment lacks it.
 import importlib.util, subprocess, sys
 if importlib.util.find_spec("autograder") is None:
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "git+{REPOSITORY_URL}"])"""
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "{where.pip_url}"])"""
 
 
 class ReleaseError(Exception):
@@ -68,8 +73,10 @@ def content_hash(nb: nbformat.NotebookNode) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def student_notebook(solution: nbformat.NotebookNode, chapter: Chapter) -> nbformat.NotebookNode:
-    """The student version of a solution notebook."""
+def student_notebook(
+    solution: nbformat.NotebookNode, chapter: Chapter, where: course.Course | None = None
+) -> nbformat.NotebookNode:
+    """The student version of a solution notebook, installing the autograder from ``where`` (default: this course)."""
     nb = nbformat.reads(nbformat.writes(solution), as_version=NB_VERSION)
     released: list[str] = []
     for cell in nb.cells:
@@ -88,7 +95,8 @@ def student_notebook(solution: nbformat.NotebookNode, chapter: Chapter) -> nbfor
     if not released:
         raise ReleaseError(f"{chapter.solution_path}: no cell has an 'exercise' id in its metadata")
     title_cells = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
-    nb.cells.insert(title_cells, nbformat.v4.new_code_cell(BOOTSTRAP, metadata={"bootstrap": True}, id="bootstrap"))
+    install = bootstrap(where or course.current())
+    nb.cells.insert(title_cells, nbformat.v4.new_code_cell(install, metadata={"bootstrap": True}, id="bootstrap"))
     nb.metadata["bn_course"] = {
         "chapter": chapter.number, "generated_from": chapter.solution_path, "exercises": released
     }
@@ -109,35 +117,46 @@ class Plan:
     text: str  # the generated notebook, serialized
 
 
-def plan(root: Path) -> list[Plan]:
+def plan(root: Path, where: course.Course | None = None) -> list[Plan]:
     """What releasing would write, for every chapter that has a solution notebook."""
     plans = []
     for chapter in CHAPTERS.values():
         source = root / chapter.solution_path
         if source.exists():
             solution = nbformat.read(source, as_version=NB_VERSION)
-            text = nbformat.writes(student_notebook(solution, chapter)) + "\n"
+            text = nbformat.writes(student_notebook(solution, chapter, where)) + "\n"
             plans.append(Plan(chapter, root / chapter.exercises_path, text))
     return plans
+
+
+def course_file(root: Path) -> tuple[Path, str] | None:
+    """``autograder/course.json`` and its text from the book's ``_config.yml``, when ``root`` is the book."""
+    config = root / course.CONFIG_FILE
+    target = root / "autograder" / course.COURSE_FILE.name
+    if not config.is_file() or not target.parent.is_dir():
+        return None
+    return target, course.from_config(config).to_json()
 
 
 def release(check: bool = False, root: Path | None = None) -> int:
     """Write (or with ``check``, verify) every student notebook; returns a process exit code."""
     root = root or Path.cwd()
     try:
-        plans = plan(root)
-    except (ReleaseError, nbformat.ValidationError, json.JSONDecodeError, OSError) as error:
+        generated = course_file(root)
+        plans = plan(root, course.Course(**json.loads(generated[1])) if generated else None)
+    except (ReleaseError, nbformat.ValidationError, json.JSONDecodeError, OSError, ValueError) as error:
         print(f"release: {error}", file=sys.stderr)
         return 1
     if not plans:
         print(f"release: no solution notebooks under {root / 'solutions'}", file=sys.stderr)
         return 1
     stale = [p for p in plans if not p.target.exists() or p.target.read_text() != p.text]
+    course_stale = generated is not None and (not generated[0].exists() or generated[0].read_text() != generated[1])
     if check:
-        for p in stale:
-            print(f"out of date: {p.target.relative_to(root)} (run `python -m autograder release`)")
+        for target in [p.target for p in stale] + ([generated[0]] if course_stale else []):
+            print(f"out of date: {target.relative_to(root)} (run `python -m autograder release`)")
         print(f"release --check: {len(plans) - len(stale)} of {len(plans)} exercise notebooks up to date")
-        return 1 if stale else 0
+        return 1 if stale or course_stale else 0
     for p in stale:
         if p.target.exists() and not is_generated(nbformat.read(p.target, as_version=NB_VERSION)):
             print(
@@ -146,6 +165,9 @@ def release(check: bool = False, root: Path | None = None) -> int:
                 file=sys.stderr,
             )
             return 1
+    if generated is not None and course_stale:
+        generated[0].write_text(generated[1])
+        print(f"wrote {generated[0].relative_to(root)}")
     for p in stale:
         p.target.parent.mkdir(parents=True, exist_ok=True)
         p.target.write_text(p.text)

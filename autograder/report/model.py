@@ -42,6 +42,7 @@ class Grade:
     problem: Problem | None = None
     student: str | None = None  # the student id (autograder/report/students.py)
     not_released: list[str] = field(default_factory=list)  # chapter's exercise ids absent from this release
+    isolation: str | None = None  # "bubblewrap" or "process" (autograder.isolation), when the CLI graded it
 
     @property
     def score(self) -> float:
@@ -59,4 +60,6 @@ class Grade:
             data["not_released"] = list(self.not_released)
         if self.error:
             data["error"] = self.error
+        if self.isolation:
+            data["isolation"] = self.isolation
         return data

@@ -75,6 +75,11 @@ def resolve(requested: Literal["auto", "bwrap", "none"]) -> Mode:
     return "none"
 
 
+def problem() -> str | None:
+    """Why bubblewrap cannot run here, or None when it works (checked once per process)."""
+    return _problem()
+
+
 def _executable() -> str:
     path = shutil.which("bwrap")
     if path is None:

@@ -30,6 +30,13 @@ def autograder(*args: object, cwd: Path | None = None, real: bool = False) -> su
     return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=240)
 
 
+def isolations(runs: int) -> list[str]:
+    """What ``grade`` says it uses here, once per run (autograder.isolation)."""
+    from autograder.sandbox import bwrap
+
+    return ["process" if bwrap.problem() else "bubblewrap"] * runs
+
+
 @pytest.fixture
 def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """cli.main called in this process grades with the in-process runner."""
@@ -145,4 +152,5 @@ def test_timeout_is_the_notebook_wall_time(solved_ch01: Path, monkeypatch: pytes
     assert cli.main(["grade", str(solved_ch01), "--timeout", "42", "--format", "json"]) == 0
     assert cli.main(["grade", str(solved_ch01), "--format", "json"]) == 0
     assert seen == [42.0, Limits().notebook_seconds]
-    assert capsys.readouterr().err == ""  # no progress bar when stderr is not a terminal
+    err = capsys.readouterr().err  # no progress bar when stderr is not a terminal: only the isolation used, once a run
+    assert [line.split(" (")[0] for line in err.splitlines()] == [f"autograder: isolation: {i}" for i in isolations(2)]

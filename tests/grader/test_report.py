@@ -78,13 +78,10 @@ def test_gradescope_results_json_one_notebook() -> None:
     assert failed["status"] == "failed" and "max abs error" in failed["output"] and failed["tags"] == ["missing-eps"]
 
 
-def test_gradescope_several_notebooks_merge_into_one_submission() -> None:
+def test_gradescope_refuses_several_notebooks_instead_of_summing_them() -> None:
     data = json.loads(WRITERS["gradescope"](sample_grades()))
-    assert data["score"] == 3.0
-    names = [t["name"] for t in data["tests"]]
-    assert "01-covariate-shift.ipynb: 01.standardize" in names and "02-derivation.ipynb: 02.bn_backward" in names
-    assert "notes.ipynb: notebook" in names
-    assert sum(t["max_score"] for t in data["tests"]) == 9.0
+    assert data["score"] == 0.0 and data["tests"] == []
+    assert "one notebook per submission; 3 were given" in data["output"]
 
 
 def test_text_report_shows_scores_statuses_and_feedback() -> None:

@@ -1,0 +1,1 @@
+"""The platforms courses grade on: Gradescope (``gradescope``) and GitHub Classroom (``classroom``)."""
