@@ -1,7 +1,8 @@
-"""The curriculum contract as data: chapters, exercises and their points.
+"""The course's chapters, and the record an exercise's declaration produces.
 
-This is the one place where exercise ids, the names students define and the
-points each exercise is worth are written down (see ../shared/CURRICULUM.md).
+The chapters are listed here; each exercise is declared once, with its points, section
+and misconceptions, by its spec (``autograder.grader.specs.chNN``), and collected by
+``autograder.exercises``.
 """
 
 from __future__ import annotations
@@ -33,10 +34,14 @@ class Chapter:
 
 @dataclass(frozen=True)
 class Exercise:
+    """The catalog's record of an exercise, derived from its declaration (``autograder.grader.specs``)."""
+
     id: str  # "02.bn_forward"
-    name: str  # the function or class the student defines, or "" for a whole-notebook grade
+    name: str  # the function or class the student defines
     points: float
-    section: str  # anchor of the book section that teaches it
+    section: str  # label of the book section that teaches it
+    summary: str = ""  # its line in the notebook's list of exercises
+    misconceptions: tuple[str, ...] = ()  # the ids its diagnosis can name
 
     @property
     def chapter(self) -> Chapter:
@@ -60,41 +65,3 @@ CHAPTERS: dict[str, Chapter] = {
         Chapter("08", "08-capstone", "Capstone"),
     ]
 }
-
-EXERCISES: dict[str, Exercise] = {
-    e.id: e
-    for e in [
-        Exercise("01.channel_moments", "channel_moments", 1, "per-channel-moments"),
-        Exercise("01.standardize", "standardize", 1, "standardizing-a-batch"),
-        Exercise("02.bn_forward", "bn_forward", 2, "the-forward-transform"),
-        Exercise("02.bn_backward", "bn_backward", 3, "the-backward-pass"),
-        Exercise("02.BatchNormFunction", "BatchNormFunction", 2, "an-autograd-function"),
-        Exercise("03.reduction_dims", "reduction_dims", 1, "which-dims-bn-reduces-over"),
-        Exercise("03.batch_norm_nd", "batch_norm_nd", 2, "which-dims-bn-reduces-over"),
-        Exercise("03.group_norm", "group_norm", 2, "normalizations-as-reduction-axes"),
-        Exercise("04.ema_update", "ema_update", 1, "momentum-conventions"),
-        Exercise("04.update_running_stats", "update_running_stats", 3, "the-running-variance-is-unbiased"),
-        Exercise("04.population_stats", "population_stats", 2, "population-statistics"),
-        Exercise("05.BatchNorm2d", "BatchNorm2d", 5, "batchnorm2d-from-scratch"),
-        Exercise("05.FrozenBatchNorm2d", "FrozenBatchNorm2d", 2, "freezing-bn-for-fine-tuning"),
-        Exercise("05.freeze_batchnorm", "freeze_batchnorm", 1, "freezing-bn-for-fine-tuning"),
-        Exercise("06.fold_bn", "fold_bn", 1, "bn-as-an-affine-map"),
-        Exercise("06.fuse_conv_bn", "fuse_conv_bn", 2, "folding-bn-into-the-convolution"),
-        Exercise("07.sync_moments", "sync_moments", 2, "global-moments-from-local-sums"),
-        Exercise("07.sync_batch_norm", "sync_batch_norm", 2, "synchronized-batch-norm"),
-        Exercise("08.capstone", "BatchNorm2d", 5, "grading"),
-    ]
-}
-
-
-def chapter_exercises(number: str) -> list[Exercise]:
-    """The exercises of one chapter, in the contract's order."""
-    return [e for e in EXERCISES.values() if e.id.startswith(number + ".")]
-
-
-def exercise_by_name(name: str) -> Exercise:
-    """The exercise a student's function or class name belongs to (not the capstone)."""
-    matches = [e for e in EXERCISES.values() if e.name == name and e.id != "08.capstone"]
-    if not matches:
-        raise KeyError(f"no exercise defines a function or class named {name!r}")
-    return matches[0]

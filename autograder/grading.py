@@ -12,13 +12,16 @@ import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from autograder import exercises, verdict
-from autograder.catalog import EXERCISES, Exercise, chapter_exercises
-from autograder.exercises.base import ExerciseSpec
+from autograder.catalog import Exercise
+from autograder.exercises import chapter_exercises
+from autograder.grader import verdict
+from autograder.grader.specs import chapter_specs
+from autograder.grader.specs.base import ExerciseSpec
 from autograder.notebook.load import Notebook, NotebookUnreadable, chapter_from_path, read
-from autograder.report.model import ExerciseResult, Grade, Problem, Status
+from autograder.report.model import ExerciseResult, Grade, Problem
 from autograder.sandbox.api import ExerciseOutcome, Limits, ProbeCall, RunRequest
 from autograder.static.forbidden import find_forbidden
+from autograder.types import Status
 
 Runner = Callable[[RunRequest], Mapping[str, ExerciseOutcome]]  # outcomes keyed by exercise id
 
@@ -67,6 +70,8 @@ def _grade(path: Path, limits: Limits | None, runner: Runner | None) -> Grade:
         return _whole(name, None, "missing", message, "unreadable")
     try:
         results, internal = _grade_exercises(notebook, chapter, limits or Limits(), runner or sandbox_runner)
+    except KeyError as error:  # the chapter's declarations are broken: only this chapter's notebooks fail
+        return _whole(name, chapter, "error", f"the grader cannot grade chapter {chapter}: {error.args[0]}", "internal")
     except Exception:
         message = f"internal grader error:\n{traceback.format_exc()}"
         return _whole(name, chapter, "error", message, "internal", feedback="internal grader error (see the notebook's error)")
@@ -75,7 +80,11 @@ def _grade(path: Path, limits: Limits | None, runner: Runner | None) -> Grade:
 
 def _whole(name: str, chapter: str | None, status: Status, message: str, problem: Problem, feedback: str | None = None) -> Grade:
     """A grade where every exercise of the chapter (if known) shares one status and feedback."""
-    results = [verdict.result(e, status, feedback or message) for e in chapter_exercises(chapter)] if chapter else []
+    try:
+        known = chapter_exercises(chapter) if chapter else []
+    except KeyError:  # the chapter's declarations are broken: the grade says so, with no exercises
+        known = []
+    results = [verdict.result(e, status, feedback or message) for e in known]
     return Grade(name, results, chapter, message, problem)
 
 
@@ -84,10 +93,11 @@ def _grade_exercises(notebook: Notebook, chapter: str, limits: Limits, runner: R
     results: dict[str, ExerciseResult] = {}
     internal: list[str] = []
     to_run: list[tuple[ProbeCall, ExerciseSpec]] = []
-    for exercise in chapter_exercises(chapter):
+    specs = chapter_specs(chapter)  # KeyError when the chapter's module is broken: an internal error
+    for spec in specs:
+        exercise = spec.exercise()
         try:
-            spec = exercises.spec(exercise.id)
-            call = ProbeCall(exercise.id, exercise.name, spec.probe, spec.cases())
+            call = ProbeCall(exercise.id, exercise.name, spec.cases())
         except Exception as error:  # the grader's problem, not the student's: exit code 4
             reason = error.args[0] if isinstance(error, KeyError) else f"{type(error).__name__}: {error}"
             internal.append(f"the grader cannot grade {exercise.id}: {reason}")
@@ -101,13 +111,13 @@ def _grade_exercises(notebook: Notebook, chapter: str, limits: Limits, runner: R
             to_run.append((call, spec))
     outcomes = runner(RunRequest(notebook.code_cells, [call for call, _ in to_run], limits)) if to_run else {}
     for call, spec in to_run:
-        exercise = EXERCISES[call.exercise_id]
+        exercise = spec.exercise()
         try:
             results[exercise.id] = verdict.judge(exercise, spec, call.cases, outcomes[exercise.id])
         except Exception:
             internal.append(f"internal grader error while judging {exercise.id}:\n{traceback.format_exc()}")
             results[exercise.id] = verdict.result(exercise, "error", internal[-1])
-    return [results[e.id] for e in chapter_exercises(chapter)], internal
+    return [results[s.id] for s in specs], internal
 
 
 def _forbidden(notebook: Notebook, exercise: Exercise) -> list[str]:

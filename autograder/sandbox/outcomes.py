@@ -13,8 +13,8 @@ import numpy as np
 from autograder.misconceptions import MISCONCEPTIONS
 from autograder.sandbox.api import CaseOutcome, ExerciseOutcome
 from autograder.sandbox.protocol import ProtocolError
+from autograder.types import RUN_STATUSES
 
-STATUSES = frozenset({"ran", "missing", "error", "timeout", "forbidden"})
 MAX_TEXT = 8000
 
 
@@ -49,7 +49,7 @@ def exercise(header: dict[str, Any], cases: list[CaseOutcome], expected_cases: i
     """One ``result`` message, with the cases received before it, as an ExerciseOutcome."""
     status = header.get("status")
     routes = header.get("routes", [])
-    if status not in STATUSES or not isinstance(routes, list) or not all(isinstance(r, str) for r in routes):
+    if status not in RUN_STATUSES or not isinstance(routes, list) or not all(isinstance(r, str) for r in routes):
         raise ProtocolError("malformed result")
     routes = [r[:300] for r in routes[:50]]
     message = text(header, "message", limit=2000) or ""

@@ -54,7 +54,7 @@ class WorkerProcess:
         self.cgroup = PidsCgroup.create(run_limits.processes)
         (scratch / REQUEST_FILE).write_bytes(request)
         read_fd, write_fd = os.pipe()
-        argv = [sys.executable, "-m", "autograder.sandbox.worker", str(scratch / REQUEST_FILE), str(write_fd)]
+        argv = [sys.executable, "-m", "autograder.submission.worker", str(scratch / REQUEST_FILE), str(write_fd)]
         if mode == "bwrap" and os.geteuid() == 0:  # privileged bwrap: the worker drops to nobody itself
             os.chown(scratch, bwrap.NOBODY, bwrap.NOBODY)
             argv.append(str(bwrap.NOBODY))

@@ -1,6 +1,6 @@
 """Running a submission: ``run(request)`` -> one ExerciseOutcome per exercise.
 
-A worker (``autograder.sandbox.worker``) runs the notebook's cells, then the probes.
+A worker (``autograder.submission.worker``) runs the notebook's cells, then the probes.
 The grader watches the clock: a cell gets ``cell_seconds``, an exercise
 ``exercise_seconds``, the whole submission ``notebook_seconds``. When the worker dies
 or overruns, the cell or exercise it was in gets the reason, the worker is killed,
@@ -156,7 +156,7 @@ def _encode(request: RunRequest, calls: list[ProbeCall], skipped: dict[int, Fail
         "cells": list(request.code_cells),
         "skipped": {str(index): list(failure) for index, failure in skipped.items()},
         "calls": [
-            {"exercise_id": c.exercise_id, "name": c.name, "probe": c.probe, "cases": [{"label": case.label, "params": case.params} for case in c.cases]}
+            {"exercise_id": c.exercise_id, "name": c.name, "probe": c.probe_key, "cases": [{"label": case.label, "params": case.params} for case in c.cases]}
             for c in calls
         ],
         "limits": asdict(request.limits),

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from autograder.compare import TOLERANCES, Tolerance, compare_arrays, tolerance_for
+from autograder.grader.compare import TOLERANCES, Tolerance, compare_arrays, tolerance_for
 
 
 def test_equal_arrays_match() -> None:

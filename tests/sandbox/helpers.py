@@ -8,7 +8,7 @@ from unittest import mock
 
 import numpy as np
 
-from autograder.exercises.base import Case
+from autograder.types import Case
 from autograder.sandbox.api import ExerciseOutcome, Limits, ProbeCall, RunRequest
 from autograder.sandbox import runner
 
@@ -28,9 +28,9 @@ FAST = {
 SANDBOXES = ["bwrap", "none"]
 
 
-def call(name: str, probe: str = "ch01.standardize", cases: int = 1) -> ProbeCall:
+def call(name: str, probe: str = "01.standardize", cases: int = 1) -> ProbeCall:
     """Exercise ``t.<name>``: the probe drives the notebook's function ``name`` on X."""
-    return ProbeCall(f"t.{name}", name, probe, [Case(f"case {i}", {"x": X + i}, {}) for i in range(cases)])
+    return ProbeCall(f"t.{name}", name, [Case(f"case {i}", {"x": X + i}, {}) for i in range(cases)], probe)
 
 
 def grade(cells: list[str], calls: list[ProbeCall], sandbox: str = "none", *, watch_grader: bool = False, **limits: float) -> dict[str, ExerciseOutcome]:

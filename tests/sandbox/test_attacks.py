@@ -92,7 +92,7 @@ PROCESS_ATTACKS = {
     ),
     "patches": (
         "def patches(x, eps=1e-5):\n"
-        "    import builtins, numpy, autograder.probes.base as base, autograder.probes.ch01 as ch01\n"
+        "    import builtins, numpy, autograder.submission.probes.marshal as base, autograder.submission.probes.ch01 as ch01\n"
         "    numpy.array = lambda *a, **k: 'forged'\n"
         "    base.array_out = ch01.array_out = lambda *a, **k: 'forged'\n"
         "    builtins.isinstance = lambda *a: True\n"
