@@ -3,7 +3,9 @@
 ``solutions/NN-slug.ipynb`` is the one source of a chapter's exercises. Its student
 version, ``chapters/NN-slug/exercises.ipynb``, keeps every cell but replaces each block
 between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` with a ``raise
-NotImplementedError`` at the block's indentation, and drops outputs. A generated
+NotImplementedError`` at the block's indentation, and drops outputs; its "(N points)"
+headings and list of exercises are written from the declarations (``headings``), with
+which the solution must agree. A generated
 notebook records a hash of its own content, so a notebook that was edited by hand (or
 is not a generated one at all) is never overwritten.
 """
@@ -20,6 +22,8 @@ from pathlib import Path
 import nbformat
 
 from autograder.catalog import CHAPTERS, REPOSITORY_URL, Chapter
+from autograder.exercises import chapter_exercises
+from autograder.notebook import headings
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -85,6 +89,7 @@ def student_notebook(solution: nbformat.NotebookNode, chapter: Chapter) -> nbfor
             cell.metadata.pop("execution", None)
     if not released:
         raise ReleaseError(f"{chapter.solution_path}: no cell has an 'exercise' id in its metadata")
+    headings.apply(nb, chapter_exercises(chapter.number))
     title_cells = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
     nb.cells.insert(title_cells, nbformat.v4.new_code_cell(BOOTSTRAP, metadata={"bootstrap": True}, id="bootstrap"))
     nb.metadata["bn_course"] = {"chapter": chapter.number, "generated_from": chapter.solution_path}
@@ -112,6 +117,9 @@ def plan(root: Path) -> list[Plan]:
         source = root / chapter.solution_path
         if source.exists():
             solution = nbformat.read(source, as_version=NB_VERSION)
+            disagree = headings.problems(solution, chapter_exercises(chapter.number), chapter.solution_path)
+            if disagree:
+                raise ReleaseError("\n".join(disagree))
             text = nbformat.writes(student_notebook(solution, chapter)) + "\n"
             plans.append(Plan(chapter, root / chapter.exercises_path, text))
     return plans
@@ -122,7 +130,7 @@ def release(check: bool = False, root: Path | None = None) -> int:
     root = root or Path.cwd()
     try:
         plans = plan(root)
-    except (ReleaseError, nbformat.ValidationError, json.JSONDecodeError, OSError) as error:
+    except (ReleaseError, KeyError, nbformat.ValidationError, json.JSONDecodeError, OSError) as error:
         print(f"release: {error}", file=sys.stderr)
         return 1
     if not plans:

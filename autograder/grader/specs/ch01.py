@@ -157,7 +157,7 @@ def _one_pass_variance(x: np.ndarray, var: np.ndarray) -> bool:
 class ChannelMoments(ExerciseSpec):
     id = "01.channel_moments"
     points = 1
-    section = "per-channel-moments"
+    section = "sec-shift-moments"
     summary = "the mean and biased variance of every channel of an $(N, C, H, W)$ tensor"
     misconceptions = ("wrong-reduction-dims", "unbiased-normalization", "one-pass-variance")
 
@@ -207,7 +207,7 @@ class ChannelMoments(ExerciseSpec):
 class Standardize(ExerciseSpec):
     id = "01.standardize"
     points = 1
-    section = "standardizing-a-batch"
+    section = "sec-shift-standardize"
     summary = "which subtracts the channel mean and divides by the channel standard deviation"
     misconceptions = ("wrong-reduction-dims", "unbiased-normalization", "missing-eps", "eps-outside-sqrt", "one-pass-variance")
 

@@ -109,7 +109,7 @@ def _explain_param_grads(x: torch.Tensor, dy: torch.Tensor, eps: float, got: Arr
 class BnForward(ExerciseSpec):
     id = "02.bn_forward"
     points = 2
-    section = "the-forward-transform"
+    section = "sec-derivation-forward"
     summary = "the forward transform with a learned scale and shift, returning a cache"
     misconceptions = FORWARD_MISCONCEPTIONS
 
@@ -132,7 +132,7 @@ class BnForward(ExerciseSpec):
 class BnBackward(ExerciseSpec):
     id = "02.bn_backward"
     points = 3
-    section = "the-backward-pass"
+    section = "sec-derivation-backward"
     summary = "the gradients with respect to the input, the scale and the shift"
     misconceptions = BACKWARD_MISCONCEPTIONS
 
@@ -167,7 +167,7 @@ class BatchNormFunction(ExerciseSpec):
 
     id = "02.BatchNormFunction"
     points = 2
-    section = "an-autograd-function"
+    section = "sec-derivation-function"
     summary = "a `torch.autograd.Function` that joins the two, so that autograd uses your backward pass"
     misconceptions = tuple(dict.fromkeys(FORWARD_MISCONCEPTIONS + BACKWARD_MISCONCEPTIONS))
 

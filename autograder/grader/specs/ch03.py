@@ -47,7 +47,7 @@ def torch_reduction_dims(ndim: int) -> tuple[int, ...]:
 class ReductionDims(ExerciseSpec):
     id = "03.reduction_dims"
     points = 1
-    section = "which-dims-bn-reduces-over"
+    section = "sec-axes-dims"
     summary = "the dims batch normalization reduces over for inputs of rank 2 to 5"
     misconceptions = ("wrong-reduction-dims",)
 
@@ -89,7 +89,7 @@ ND_TABLE = [
 class BatchNormNd(ExerciseSpec):
     id = "03.batch_norm_nd"
     points = 2
-    section = "which-dims-bn-reduces-over"
+    section = "sec-axes-dims"
     summary = "training-mode batch normalization for all those ranks"
     misconceptions = NORMALIZE_MISCONCEPTIONS
 
@@ -135,7 +135,7 @@ class GroupNorm(ExerciseSpec):
 
     id = "03.group_norm"
     points = 2
-    section = "normalizations-as-reduction-axes"
+    section = "sec-axes-family"
     summary = "which with one group is LayerNorm and with one channel per group is InstanceNorm"
     misconceptions = NORMALIZE_MISCONCEPTIONS
 

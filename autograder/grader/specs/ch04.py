@@ -33,7 +33,7 @@ def running_bn(momentum: float | None, mean: np.ndarray, var: np.ndarray, tracke
 class EmaUpdate(ExerciseSpec):
     id = "04.ema_update"
     points = 1
-    section = "momentum-conventions"
+    section = "sec-ema-conventions"
     summary = "one step of the exponential moving average in PyTorch's convention"
     misconceptions = ("keras-momentum",)
 
@@ -108,7 +108,7 @@ class UpdateRunningStats(ExerciseSpec):
 
     id = "04.update_running_stats"
     points = 3
-    section = "the-running-variance-is-unbiased"
+    section = "sec-ema-unbiased"
     summary = "the three buffers of `nn.BatchNorm2d` after a training forward, for a float momentum and for `momentum=None`"
     misconceptions = ("batch-count-wrong", "keras-momentum", "biased-running-var", "no-cumulative-average", "one-pass-variance")
 
@@ -196,7 +196,7 @@ def within(got: np.ndarray, want: np.ndarray, band: np.ndarray) -> bool:
 class PopulationStats(ExerciseSpec):
     id = "04.population_stats"
     points = 2
-    section = "population-statistics"
+    section = "sec-ema-population"
     summary = "the inference statistics of Ioffe & Szegedy's Algorithm 2"
     misconceptions = ("biased-running-var", "no-cumulative-average", "one-pass-variance")
 
@@ -259,7 +259,7 @@ DEBIAS_IGNORES_INIT = Misconception(
     "An EMA that began at init holds (1 - m)^k * init after k updates: subtract that before dividing by "
     "1 - (1 - m)^k (dividing alone corrects only an EMA that began at 0, as Adam's moments do).",
     "04",
-    "start-up-bias",
+    "sec-ema-startup",
 )
 
 
@@ -295,7 +295,7 @@ class EmaDebias(ExerciseSpec):
 
     id = "04.ema_debias"
     points = 2
-    section = "start-up-bias"
+    section = "sec-ema-startup"
     summary = "the start-up-corrected running average of a PyTorch-convention EMA that began at `init`"
     misconceptions = ("debias-ignores-init", "keras-momentum")
     defines = (DEBIAS_IGNORES_INIT,)

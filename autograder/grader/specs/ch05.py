@@ -142,7 +142,7 @@ class _ProgramBuilder:
 class BatchNorm2dSpec(ExerciseSpec):
     id = "05.BatchNorm2d"
     points = 5
-    section = "batchnorm2d-from-scratch"
+    section = "sec-train-eval-module"
     summary = "a complete replacement for `torch.nn.BatchNorm2d`"
     misconceptions = MODULE_MISCONCEPTIONS
 
@@ -277,7 +277,7 @@ _FROZEN = [
 class FrozenBatchNorm2dSpec(ExerciseSpec):
     id = "05.FrozenBatchNorm2d"
     points = 2
-    section = "freezing-bn-for-fine-tuning"
+    section = "sec-train-eval-freezing"
     summary = "batch normalization with fixed statistics and affine parameters"
     misconceptions = ("missing-eps", "eps-outside-sqrt", "ignores-affine", "batch-stats-in-eval", "updates-in-eval", "dtype-changed")
 
@@ -337,7 +337,7 @@ _MODELS = [
 class FreezeBatchnormSpec(ExerciseSpec):
     id = "05.freeze_batchnorm"
     points = 1
-    section = "freezing-bn-for-fine-tuning"
+    section = "sec-train-eval-freezing"
     summary = "which swaps every `nn.BatchNorm2d` of a model for a frozen copy"
 
     def make_cases(self) -> list[Case]:

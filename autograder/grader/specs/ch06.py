@@ -70,7 +70,7 @@ _FOLD = [
 class FoldBn(ExerciseSpec):
     id = "06.fold_bn"
     points = 1
-    section = "bn-as-an-affine-map"
+    section = "sec-inference-affine"
     summary = "the per-channel scale and shift of an evaluation-mode BN layer"
     misconceptions = (*FLAWS, "dtype-changed")
 
@@ -121,7 +121,7 @@ _FUSE: list[tuple[dict[str, Any], dict[str, Any], tuple[int, int, int, int], flo
 class FuseConvBn(ExerciseSpec):
     id = "06.fuse_conv_bn"
     points = 2
-    section = "folding-bn-into-the-convolution"
+    section = "sec-inference-folding"
     summary = "a convolution that computes a convolution followed by BN in one step"
     misconceptions = (*FLAWS, "dtype-changed")
 

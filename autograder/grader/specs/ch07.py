@@ -72,7 +72,7 @@ def _cases(exercise_id: str, normalize: bool) -> list[Case]:
 class SyncMoments(ExerciseSpec):
     id = "07.sync_moments"
     points = 2
-    section = "global-moments-from-local-sums"
+    section = "sec-distributed-moments"
     summary = "the mean, biased variance and count of the concatenated batch, from per-process sums"
     misconceptions = ("unbiased-normalization", "dtype-changed")
 
@@ -119,7 +119,7 @@ class SyncMoments(ExerciseSpec):
 class SyncBatchNorm(ExerciseSpec):
     id = "07.sync_batch_norm"
     points = 2
-    section = "synchronized-batch-norm"
+    section = "sec-distributed-sync"
     summary = "the train-mode output of this process's shard, normalized with the global statistics"
     misconceptions = ("unbiased-normalization", "missing-eps", "eps-outside-sqrt", "ignores-affine", "dtype-changed")
 

@@ -54,7 +54,7 @@ class Capstone(ExerciseSpec):
     id = "08.capstone"
     name = "BatchNorm2d"
     points = 5
-    section = "grading"
+    section = "sec-capstone-grading"
     summary = "your `BatchNorm2d` from chapter 5, trained in the capstone's network exactly as `torch.nn.BatchNorm2d`"
     misconceptions = tuple(dict.fromkeys(misconception(f) for f in TRAINING_FLAWS + EVAL_FLAWS)) + ("dtype-changed",)
 
