@@ -74,11 +74,15 @@ def _grade(path: Path, limits: Limits | None, runner: Runner | None) -> Grade:
         return _whole(name, chapter, "error", f"the grader cannot grade chapter {chapter}: {error.args[0]}", "internal")
     except Exception:
         message = f"internal grader error:\n{traceback.format_exc()}"
-        return _whole(name, chapter, "error", message, "internal", feedback="internal grader error (see the notebook's error)")
+        return _whole(
+            name, chapter, "error", message, "internal", feedback="internal grader error (see the notebook's error)"
+        )
     return Grade(name, results, chapter, "\n".join(internal) or None, "internal" if internal else None)
 
 
-def _whole(name: str, chapter: str | None, status: Status, message: str, problem: Problem, feedback: str | None = None) -> Grade:
+def _whole(
+    name: str, chapter: str | None, status: Status, message: str, problem: Problem, feedback: str | None = None
+) -> Grade:
     """A grade where every exercise of the chapter (if known) shares one status and feedback."""
     try:
         known = chapter_exercises(chapter) if chapter else []
@@ -88,7 +92,9 @@ def _whole(name: str, chapter: str | None, status: Status, message: str, problem
     return Grade(name, results, chapter, message, problem)
 
 
-def _grade_exercises(notebook: Notebook, chapter: str, limits: Limits, runner: Runner) -> tuple[list[ExerciseResult], list[str]]:
+def _grade_exercises(
+    notebook: Notebook, chapter: str, limits: Limits, runner: Runner
+) -> tuple[list[ExerciseResult], list[str]]:
     """Each exercise's result, and the grader's own problems (missing or broken specs)."""
     results: dict[str, ExerciseResult] = {}
     internal: list[str] = []

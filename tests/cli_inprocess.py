@@ -8,9 +8,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import autograder.grading  # noqa: E402
-from autograder.cli import main  # noqa: E402
-from inprocess import run_in_process  # noqa: E402
+from inprocess import run_in_process
+
+import autograder.grading
+from autograder.cli import main
 
 autograder.grading.sandbox_runner = run_in_process
 sys.exit(main())

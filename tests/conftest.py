@@ -6,7 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
-from notebooks_for_tests import BLANK_CHANNEL_MOMENTS, BLANK_STANDARDIZE, CHANNEL_MOMENTS, SETUP, STANDARDIZE, MakeNotebook, write_notebook
+from notebooks_for_tests import (
+    BLANK_CHANNEL_MOMENTS,
+    BLANK_STANDARDIZE,
+    CHANNEL_MOMENTS,
+    SETUP,
+    STANDARDIZE,
+    MakeNotebook,
+    write_notebook,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +37,10 @@ def make_notebook(tmp_path: Path) -> MakeNotebook:
 
 @pytest.fixture
 def solved_ch01(make_notebook: MakeNotebook) -> Path:
-    return make_notebook("01-solved.ipynb", [SETUP, CHANNEL_MOMENTS, "check(channel_moments)", STANDARDIZE, "check(standardize)", "score()"])
+    return make_notebook(
+        "01-solved.ipynb",
+        [SETUP, CHANNEL_MOMENTS, "check(channel_moments)", STANDARDIZE, "check(standardize)", "score()"],
+    )
 
 
 @pytest.fixture

@@ -69,5 +69,7 @@ def _run(request: RunRequest) -> dict[str, ExerciseOutcome]:
             outcomes[call.exercise_id] = ExerciseOutcome("missing", failed or f"{call.name} is not defined")
             continue
         with contextlib.redirect_stdout(io.StringIO()):
-            outcomes[call.exercise_id] = run_cases(probes.probe(call.probe_key), namespace[call.name], call.cases, request.limits.exercise_seconds)
+            outcomes[call.exercise_id] = run_cases(
+                probes.probe(call.probe_key), namespace[call.name], call.cases, request.limits.exercise_seconds
+            )
     return outcomes

@@ -24,13 +24,17 @@ def standardize(x, eps=1e-5):
     return (x - mean) / torch.sqrt(var + eps)
 '''
 
-BLANK_CHANNEL_MOMENTS = 'def channel_moments(x):\n    """Per-channel mean and biased variance."""\n    raise NotImplementedError'
+BLANK_CHANNEL_MOMENTS = (
+    'def channel_moments(x):\n    """Per-channel mean and biased variance."""\n    raise NotImplementedError'
+)
 BLANK_STANDARDIZE = 'def standardize(x, eps=1e-5):\n    """Normalize."""\n    raise NotImplementedError'
 
 MakeNotebook = Callable[..., Path]
 
 
-def write_notebook(path: Path, cells: list[str], chapter: str | None = "01", tags: dict[int, str] | None = None) -> Path:
+def write_notebook(
+    path: Path, cells: list[str], chapter: str | None = "01", tags: dict[int, str] | None = None
+) -> Path:
     """A notebook of code cells (``tags``: cell index -> exercise id) at ``path``."""
     notebook = nbformat.v4.new_notebook()
     if chapter:

@@ -11,13 +11,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from inprocess import run_in_process
+from notebooks_for_tests import (
+    BLANK_CHANNEL_MOMENTS,
+    BLANK_STANDARDIZE,
+    CHANNEL_MOMENTS,
+    SETUP,
+    STANDARDIZE,
+    write_notebook,
+)
 
 from autograder import cli, grading
 from autograder.report import ExerciseResult, Grade
 from autograder.sandbox.api import ExerciseOutcome, Limits, RunRequest
-
-from notebooks_for_tests import BLANK_CHANNEL_MOMENTS, BLANK_STANDARDIZE, CHANNEL_MOMENTS, SETUP, STANDARDIZE, write_notebook
-from inprocess import run_in_process
 
 LAUNCHER = Path(__file__).with_name("cli_inprocess.py")
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,8 +111,15 @@ def test_exit_code_order() -> None:
 
 def test_validate(tmp_path: Path) -> None:
     write_notebook(tmp_path / "solutions" / "01-covariate-shift.ipynb", [SETUP, CHANNEL_MOMENTS, STANDARDIZE])
-    write_notebook(tmp_path / "chapters" / "01-covariate-shift" / "exercises.ipynb", [SETUP, BLANK_CHANNEL_MOMENTS, BLANK_STANDARDIZE])
-    write_notebook(tmp_path / "solutions" / "02-derivation.ipynb", [SETUP, "def bn_forward(x, gamma, beta, eps=1e-5):\n    raise NotImplementedError"], chapter="02")
+    write_notebook(
+        tmp_path / "chapters" / "01-covariate-shift" / "exercises.ipynb",
+        [SETUP, BLANK_CHANNEL_MOMENTS, BLANK_STANDARDIZE],
+    )
+    write_notebook(
+        tmp_path / "solutions" / "02-derivation.ipynb",
+        [SETUP, "def bn_forward(x, gamma, beta, eps=1e-5):\n    raise NotImplementedError"],
+        chapter="02",
+    )
     done = autograder("validate", "--root", tmp_path)
     assert done.returncode == 1
     assert "solutions/03-axes.ipynb: not found" in done.stdout
@@ -134,7 +147,9 @@ def test_real_sandbox_path(solved_ch01: Path) -> None:
     assert data["score"] == 2.0
 
 
-def test_timeout_is_the_notebook_wall_time(solved_ch01: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_timeout_is_the_notebook_wall_time(
+    solved_ch01: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     seen: list[float] = []
 
     def runner(request: RunRequest) -> dict[str, ExerciseOutcome]:

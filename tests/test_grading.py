@@ -6,15 +6,14 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from inprocess import run_in_process
+from notebooks_for_tests import BLANK_STANDARDIZE, CHANNEL_MOMENTS, SETUP, STANDARDIZE, MakeNotebook
 
 from autograder import grading
 from autograder.exercises import chapter_exercises
 from autograder.notebook.load import chapter_from_path, read
 from autograder.report import Grade
 from autograder.sandbox.api import ExerciseOutcome, RunRequest
-
-from notebooks_for_tests import BLANK_STANDARDIZE, CHANNEL_MOMENTS, SETUP, STANDARDIZE, MakeNotebook
-from inprocess import run_in_process
 
 
 def grade(path: Path) -> Grade:
@@ -54,7 +53,9 @@ def test_every_exercise_of_the_chapter_appears(make_notebook: MakeNotebook) -> N
 
 def test_wrong_answer_fails_with_feedback_and_misconceptions(make_notebook: MakeNotebook) -> None:
     wrong = STANDARDIZE.replace("torch.sqrt(var + eps)", "(torch.sqrt(var) + eps)")
-    grade = grading.grade_notebook(make_notebook("01-wrong.ipynb", [SETUP, CHANNEL_MOMENTS, wrong]), runner=run_in_process)
+    grade = grading.grade_notebook(
+        make_notebook("01-wrong.ipynb", [SETUP, CHANNEL_MOMENTS, wrong]), runner=run_in_process
+    )
     result = grade.exercises[1]
     assert result.status == "failed" and result.misconceptions == ["eps-outside-sqrt"]
     assert "Case " in result.feedback and "max abs error" in result.feedback and "tolerance" in result.feedback
@@ -62,13 +63,18 @@ def test_wrong_answer_fails_with_feedback_and_misconceptions(make_notebook: Make
 
 def test_error_in_the_answer(make_notebook: MakeNotebook) -> None:
     broken = "def channel_moments(x):\n    return 1 / 0"
-    grade = grading.grade_notebook(make_notebook("01-error.ipynb", [SETUP, broken, BLANK_STANDARDIZE]), runner=run_in_process)
+    grade = grading.grade_notebook(
+        make_notebook("01-error.ipynb", [SETUP, broken, BLANK_STANDARDIZE]), runner=run_in_process
+    )
     assert statuses(grade) == {"01.channel_moments": "error", "01.standardize": "not-implemented"}
     assert "ZeroDivisionError" in grade.exercises[0].feedback
 
 
 def test_forbidden_api_is_caught_before_running(make_notebook: MakeNotebook) -> None:
-    cheat = "import torch.nn.functional as F\ndef standardize(x, eps=1e-5):\n    return F.batch_norm(x, None, None, training=True, eps=eps)"
+    cheat = (
+        "import torch.nn.functional as F\ndef standardize(x, eps=1e-5):\n"
+        "    return F.batch_norm(x, None, None, training=True, eps=eps)"
+    )
     ran: list[list[str]] = []
 
     def runner(request: RunRequest) -> dict[str, ExerciseOutcome]:
@@ -94,7 +100,9 @@ def test_runner_statuses_pass_through(solved_ch01: Path, status: str) -> None:
 def test_forbidden_route_seen_at_run_time(solved_ch01: Path) -> None:
     def runner(request: RunRequest) -> dict[str, ExerciseOutcome]:
         found = run_in_process(request)
-        found["01.standardize"] = ExerciseOutcome("ran", cases=found["01.standardize"].cases, forbidden_routes=["aten::native_batch_norm"])
+        found["01.standardize"] = ExerciseOutcome(
+            "ran", cases=found["01.standardize"].cases, forbidden_routes=["aten::native_batch_norm"]
+        )
         return found
 
     grade = grading.grade_notebook(solved_ch01, runner=runner)
@@ -155,7 +163,10 @@ def test_a_crashing_runner_is_an_internal_error(solved_ch01: Path) -> None:
 
 def test_what_a_wrong_answer_printed_is_shown(solved_ch01: Path) -> None:
     def runner(request: RunRequest) -> dict[str, ExerciseOutcome]:
-        return {c.exercise_id: ExerciseOutcome("error", "raised ValueError", stdout="debug: shape (4, 3)\n") for c in request.calls}
+        return {
+            c.exercise_id: ExerciseOutcome("error", "raised ValueError", stdout="debug: shape (4, 3)\n")
+            for c in request.calls
+        }
 
     grade = grading.grade_notebook(solved_ch01, runner=runner)
     assert all("Your code printed:\n    debug: shape (4, 3)" in e.feedback for e in grade.exercises)

@@ -39,7 +39,7 @@ def test_a_wrong_answer_raises_and_names_the_misconception(capsys: pytest.Captur
         autograder.check("01.standardize", standardize)
     out = capsys.readouterr().out
     assert "Case " in out and "max abs error" in out
-    assert "eps-outside-sqrt: eps goes inside the square root" in out and "#the-forward-transform" in out
+    assert "eps-outside-sqrt: eps goes inside the square root" in out and "#sec-derivation-forward" in out
 
 
 def test_not_implemented_is_friendly_and_still_fails(capsys: pytest.CaptureFixture[str]) -> None:

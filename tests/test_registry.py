@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from autograder.grader import specs as exercises
-from autograder.submission import probes
 from autograder.registry import ChapterModules
+from autograder.submission import probes
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def fake_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ChapterModu
 
 
 def test_missing_and_broken_chapters_are_recorded(fake_package: ChapterModules) -> None:
-    assert fake_package.module("01").PROBES == {"01.a": len}
+    assert {"01.a": len} == fake_package.module("01").PROBES
     assert fake_package.module("02") is None and "half-written chapter" in fake_package.errors["02"]
     assert fake_package.module("03") is None and "does not exist yet" in fake_package.errors["03"]
     assert fake_package.module("04") is None and "not_a_module_anywhere" in fake_package.errors["04"]

@@ -34,8 +34,10 @@ def _imports(name: str) -> set[str]:
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found |= {f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in MODULES else node.module
-                      for alias in node.names}
+            found |= {
+                f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in MODULES else node.module
+                for alias in node.names
+            }
     return {m for m in found if m in MODULES and m != name}
 
 
@@ -72,7 +74,10 @@ def test_the_submission_side_never_reaches_the_grader_side() -> None:
     """Through any import, module-level or in a function. The package's front door is left out:
     its check() and score() import the grader when called, and the worker replaces them with no-ops."""
     grader_side = {m for m in MODULES if m.startswith("autograder.grader")} | {
-        "autograder.exercises", "autograder.grading", "autograder.inline"}
+        "autograder.exercises",
+        "autograder.grading",
+        "autograder.inline",
+    }
     for name in (m for m in MODULES if m.startswith("autograder.submission")):
         reached = _reachable(name, skip=frozenset({"autograder"})) & grader_side
         assert not reached, f"{name} reaches {sorted(reached)}"

@@ -52,6 +52,13 @@ def tensor(array: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.array(array, copy=True))
 
 
+def present(value: object) -> torch.Tensor:
+    """A buffer, parameter or gradient torch types as optional, which the case at hand has."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"expected a tensor, got {type(value).__name__}")
+    return value
+
+
 def affine_params(gen: np.random.Generator, channels: int, dtype: str) -> tuple[np.ndarray, np.ndarray]:
     """Random gamma (magnitude 0.5 to 1.5, either sign) and beta, never close to 1 and 0."""
     gamma = gen.uniform(0.5, 1.5, channels) * gen.choice([-1.0, 1.0], channels)
@@ -77,7 +84,9 @@ def dy_data(gen: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.
     return (gen.uniform(-1, 1, shape[1]).reshape(view) + gen.standard_normal(shape)).astype(dtype)
 
 
-def bn_state(gen: np.random.Generator, keys: list[str], channels: int, dtype: str, scale: float, center: float) -> Arrays:
+def bn_state(
+    gen: np.random.Generator, keys: list[str], channels: int, dtype: str, scale: float, center: float
+) -> Arrays:
     """Random values for the state_dict ``keys`` of a bn: weights, statistics, a batch count."""
     weight, bias = affine_params(gen, channels, dtype)
     values = {
@@ -124,4 +133,9 @@ def table_cases(exercise_id: str, table: list[Data], *, grad: bool) -> list[Case
 
 def tensors(case: Case) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]:
     """x, gamma, beta and eps of a case, as grader-side tensors."""
-    return tensor(case.inputs["x"]), tensor(case.inputs["gamma"]), tensor(case.inputs["beta"]), float(case.params["eps"])
+    return (
+        tensor(case.inputs["x"]),
+        tensor(case.inputs["gamma"]),
+        tensor(case.inputs["beta"]),
+        float(case.params["eps"]),
+    )

@@ -107,7 +107,7 @@ def _compare_one(got: np.ndarray, want: np.ndarray, channel_axis: int | None, to
         excess = error
     if not (excess > 0).any():
         return None
-    index = np.unravel_index(int(np.argmax(excess)), excess.shape)
+    index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
     return (
         f"{int((excess > 0).sum())} of {got.size} values differ; worst at {_where(index, channel_axis)}: "
         f"got {got[index].item():.7g}, expected {want[index].item():.7g} (abs error {error[index]:.2e}); "
@@ -164,7 +164,9 @@ def compare_outputs(got: Arrays, want: Arrays, keys: list[str] | None = None) ->
     for key in want if keys is None else keys:
         if key not in want:
             if key in got:
-                return Mismatch(key, "torch has no such output here (e.g. a gradient of a parameter torch does not have)")
+                return Mismatch(
+                    key, "torch has no such output here (e.g. a gradient of a parameter torch does not have)"
+                )
             continue
         if key not in got:
             return Mismatch(key, "the answer produced no such output (no gradient reached it, or it does not exist)")

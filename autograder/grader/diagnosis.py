@@ -1,7 +1,8 @@
 """Naming misconceptions: composing wrong variants, and recognizing a one-pass variance (grader side).
 
 ``compose`` turns axes of mistakes (one option per axis; ``variants`` computes each) into
-``Variant``s, fewest mistakes first. The normalizing exercises (bn_forward, BatchNormFunction, batch_norm_nd, group_norm)
+``Variant``s, fewest mistakes first. The normalizing exercises (bn_forward, BatchNormFunction,
+batch_norm_nd, group_norm)
 share one diagnosis: compose the wrong variants of ``variants`` along the usual axes
 (variance estimator, eps placement, reduction dims, affine) and name the smallest set
 that reproduces the answer; failing that, on a large-mean case, recognize a one-pass
@@ -23,6 +24,8 @@ from autograder.grader.cases import tensors
 from autograder.grader.compare import compare_bn
 from autograder.grader.specs.base import Variant, matching_variant
 from autograder.grader.variants import (
+    EpsMode,
+    Variance,
     bn_train,
     channel_dims,
     moments,
@@ -36,9 +39,7 @@ from autograder.types import Arrays, Case, Mismatch
 Axis = Sequence[tuple[str | None, object]]  # (misconception id, or None for the right choice; option)
 
 
-def compose(
-    axes: Mapping[str, Axis], build: Callable[..., Arrays], max_ids: int = 3
-) -> Iterator[Variant]:
+def compose(axes: Mapping[str, Axis], build: Callable[..., Arrays], max_ids: int = 3) -> Iterator[Variant]:
     """Every combination of one option per axis with 1 to ``max_ids`` mistakes, fewest first.
 
     ``build`` receives one keyword per axis; a variant whose arrays are not all finite
@@ -61,9 +62,20 @@ def _finite(build: Callable[[], Arrays]) -> Arrays | None:
     return arrays if all(np.isfinite(a).all() for a in arrays.values()) else None
 
 
-VARIANCE_AXIS: Axis = [(None, "biased"), ("unbiased-normalization", "unbiased")]
-EPS_AXIS: Axis = [(None, "inside"), ("missing-eps", "none"), ("eps-outside-sqrt", "outside")]
-AFFINE_AXIS: Axis = [(None, "both"), ("ignores-affine", "none"), ("ignores-affine", "scale"), ("ignores-affine", "shift")]
+VARIANCES: list[tuple[str | None, Variance]] = [(None, "biased"), ("unbiased-normalization", "unbiased")]
+EPS_MODES: list[tuple[str | None, EpsMode]] = [
+    (None, "inside"),
+    ("missing-eps", "none"),
+    ("eps-outside-sqrt", "outside"),
+]
+VARIANCE_AXIS: Axis = VARIANCES
+EPS_AXIS: Axis = EPS_MODES
+AFFINE_AXIS: Axis = [
+    (None, "both"),
+    ("ignores-affine", "none"),
+    ("ignores-affine", "scale"),
+    ("ignores-affine", "shift"),
+]
 
 Compare = Callable[[Arrays, Arrays], Mismatch | None]
 
@@ -102,7 +114,9 @@ def explain_output(
     if ids or one_pass is None:
         return ids
     answer, reference = (one_pass.rows(torch.from_numpy(a[name])) for a in (got, want))
-    fitted = rescaled_by_variance(answer, reference, one_pass.rows(one_pass.shift), one_pass.var, one_pass.eps, one_pass.bound)
+    fitted = rescaled_by_variance(
+        answer, reference, one_pass.rows(one_pass.shift), one_pass.var, one_pass.eps, one_pass.bound
+    )
     if fitted is not None and compare({name: answer.numpy()}, {name: fitted.numpy()}) is None:
         return ["one-pass-variance"]
     return []
@@ -133,7 +147,9 @@ def forward_axes(ndim: int) -> dict[str, Axis]:
 def forward_variants(case: Case) -> list[Variant]:
     """The composed wrong y of a batch-norm forward (any rank) on this case."""
     x, gamma, beta, eps = tensors(case)
-    return list(compose(forward_axes(x.dim()), lambda **options: {"y": bn_train(x, gamma, beta, eps, **options).numpy()}))
+    return list(
+        compose(forward_axes(x.dim()), lambda **options: {"y": bn_train(x, gamma, beta, eps, **options).numpy()})
+    )
 
 
 def explain_y(case: Case, got: Arrays, want: Arrays) -> list[str]:

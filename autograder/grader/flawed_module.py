@@ -16,7 +16,16 @@ from functools import cache
 import torch
 from torch import nn
 
-from autograder.grader.variants import channel_dims, ema, moments, per_channel, scale, update_weight
+from autograder.grader.variants import (
+    EpsMode,
+    NoneWeight,
+    channel_dims,
+    ema,
+    moments,
+    per_channel,
+    scale,
+    update_weight,
+)
 
 FLAWS: tuple[str, ...] = (
     "running-stats-in-training:after-update",
@@ -47,6 +56,9 @@ class FlawedBatchNorm2d(nn.Module):
     """torch.nn.BatchNorm2d from scratch; subclasses set ``flaws``."""
 
     flaws: frozenset[str] = frozenset()
+    running_mean: torch.Tensor | None
+    running_var: torch.Tensor | None
+    num_batches_tracked: torch.Tensor | None
 
     def __init__(
         self,
@@ -63,20 +75,28 @@ class FlawedBatchNorm2d(nn.Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        like = {"device": device, "dtype": dtype}
-        self.weight = nn.Parameter(torch.ones(num_features, **like)) if affine else None
-        self.bias = nn.Parameter(torch.zeros(num_features, **like)) if affine and bias else None
+        self.weight = nn.Parameter(torch.ones(num_features, device=device, dtype=dtype)) if affine else None
+        self.bias = nn.Parameter(torch.zeros(num_features, device=device, dtype=dtype)) if affine and bias else None
         buffers = track_running_stats or "untracked-uses-running" in self.flaws
-        self.register_buffer("running_mean", torch.zeros(num_features, **like) if buffers else None)
-        self.register_buffer("running_var", torch.ones(num_features, **like) if buffers else None)
+        zeros, ones = (torch.full((num_features,), v, device=device, dtype=dtype) for v in (0.0, 1.0))
+        self.register_buffer("running_mean", zeros if buffers else None)
+        self.register_buffer("running_var", ones if buffers else None)
         count = torch.tensor(0, dtype=torch.long, device=device) if buffers else None
         self.register_buffer("num_batches_tracked", count)
 
+    def _stats(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The three buffers, which exist whenever statistics are tracked."""
+        mean, var, count = self.running_mean, self.running_var, self.num_batches_tracked
+        if mean is None or var is None or count is None:
+            raise AttributeError("this module has no running statistics")
+        return mean, var, count
+
     def reset_running_stats(self) -> None:
         if self.track_running_stats:  # as torch: a no-op once tracking is turned off
-            self.running_mean.zero_()
-            self.running_var.fill_(1)
-            self.num_batches_tracked.zero_()
+            mean, var, count = self._stats()
+            mean.zero_()
+            var.fill_(1)
+            count.zero_()
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
@@ -100,20 +120,23 @@ class FlawedBatchNorm2d(nn.Module):
 
     def _weight(self, x: torch.Tensor) -> float:
         """Count the batch; the update weight of its statistics (from the count it should have)."""
-        seen = int(self.num_batches_tracked) + 1
+        count = self._stats()[2]
+        seen = int(count) + 1
         if "batch-count-wrong:batch-size" in self.flaws:
-            self.num_batches_tracked += x.shape[0]
+            count += x.shape[0]
         elif "batch-count-wrong:never" not in self.flaws:
-            self.num_batches_tracked += 1
-        reading = next((f.split(":")[1] for f in self.flaws if f.startswith("no-cumulative-average:")), "average")
-        return update_weight(self.momentum, seen, reading)  # type: ignore[arg-type]
+            count += 1
+        readings: dict[str, NoneWeight] = {"zero": "zero", "one": "one", "default": "default"}
+        flaw = next((f for f in self.flaws if f.startswith("no-cumulative-average:")), None)
+        return update_weight(self.momentum, seen, readings[flaw.split(":")[1]] if flaw else "average")
 
     def _update(self, mean: torch.Tensor, var: torch.Tensor, n: int, weight: float) -> None:
         stored = var if "biased-running-var" in self.flaws else var * n / (n - 1)
         keras = "keras-momentum" in self.flaws
+        running_mean, running_var, _ = self._stats()
         with torch.no_grad():
-            self.running_mean.copy_(ema(self.running_mean, mean.flatten(), weight, keras=keras))
-            self.running_var.copy_(ema(self.running_var, stored.flatten(), weight, keras=keras))
+            running_mean.copy_(ema(running_mean, mean.flatten(), weight, keras=keras))
+            running_var.copy_(ema(running_var, stored.flatten(), weight, keras=keras))
 
     def _uses_batch(self) -> bool:
         if self.running_mean is None:
@@ -138,10 +161,13 @@ class FlawedBatchNorm2d(nn.Module):
         if batch:
             used_mean, used_var = mean, var * n / (n - 1) if "unbiased-normalization" in self.flaws else var
         else:
-            used_mean, used_var = per_channel(self.running_mean.clone(), 4), per_channel(self.running_var.clone(), 4)
+            running_mean, running_var, _ = self._stats()
+            used_mean, used_var = per_channel(running_mean.clone(), 4), per_channel(running_var.clone(), 4)
         if tracks and not update_first:
             self._update(mean.detach(), var.detach(), n, weight)
-        eps_mode = "none" if "missing-eps" in self.flaws else "outside" if "eps-outside-sqrt" in self.flaws else "inside"
+        eps_mode: EpsMode = (
+            "none" if "missing-eps" in self.flaws else "outside" if "eps-outside-sqrt" in self.flaws else "inside"
+        )
         y = (x.double() - used_mean) / scale(used_var, self.eps, eps_mode)
         if "ignores-affine" not in self.flaws:
             if self.weight is not None:
@@ -155,4 +181,3 @@ class FlawedBatchNorm2d(nn.Module):
 def flawed_batchnorm2d(flaws: frozenset[str]) -> type[FlawedBatchNorm2d]:
     """A ``BatchNorm2d`` class with the given flaws (empty: torch's semantics)."""
     return type("BatchNorm2d", (FlawedBatchNorm2d,), {"flaws": flaws})
-

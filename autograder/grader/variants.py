@@ -26,7 +26,6 @@ from typing import Literal
 
 import torch
 
-
 Dims = tuple[int, ...]
 Variance = Literal["biased", "unbiased"]
 EpsMode = Literal["inside", "outside", "none"]
@@ -200,7 +199,9 @@ def param_grads(
     dims = channel_dims(x.dim())
     xhat = normalize(x, dims, eps, variance=variance, eps_mode=eps_mode)
     g = dy.double()
-    cast = lambda t: t.to(x.dtype)  # noqa: E731
+    def cast(t: torch.Tensor) -> torch.Tensor:
+        return t.to(x.dtype)
+
     return {
         "dgamma": {
             "right": cast((g * xhat).sum(dims)),

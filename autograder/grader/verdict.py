@@ -19,7 +19,9 @@ from autograder.types import Case, Status
 MAX_PRINTED = 1000  # characters of the answer's own prints shown with a wrong answer
 
 
-def result(exercise: Exercise, status: Status, feedback: str, misconceptions: list[str] | None = None) -> ExerciseResult:
+def result(
+    exercise: Exercise, status: Status, feedback: str, misconceptions: list[str] | None = None
+) -> ExerciseResult:
     """An exercise's result, with the points the catalog gives when it passed."""
     score = float(exercise.points) if status == "passed" else 0.0
     return ExerciseResult(exercise.id, status, score, float(exercise.points), feedback, list(misconceptions or []))
@@ -52,9 +54,13 @@ def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: E
     if outcome.status != "ran":
         return result(exercise, outcome.status, outcome.message)
     if outcome.cases and all(c.not_implemented for c in outcome.cases):
-        return result(exercise, "not-implemented", f"{exercise.name} is not implemented yet (it raises NotImplementedError).")
+        return result(
+            exercise, "not-implemented", f"{exercise.name} is not implemented yet (it raises NotImplementedError)."
+        )
     if len(outcome.cases) != len(cases):
-        return result(exercise, "error", f"only {len(outcome.cases)} of {len(cases)} cases ran. {outcome.message}".strip())
+        return result(
+            exercise, "error", f"only {len(outcome.cases)} of {len(cases)} cases ran. {outcome.message}".strip()
+        )
 
     first: tuple[Status, str] | None = None
     reported: list[str] = []  # rules the probe saw broken (input-mutated, dtype-changed)
@@ -85,7 +91,10 @@ def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: E
     if misconceptions:
         feedback += "\nThis looks like:\n" + explain(misconceptions)
     if unexplained:
-        feedback += f"\nNo misconception on the course's list explains case {unexplained}; compare your code with the chapter's equations."
+        feedback += (
+            f"\nNo misconception on the course's list explains case {unexplained}; "
+            "compare your code with the chapter's equations."
+        )
     return result(exercise, status, feedback, misconceptions)
 
 

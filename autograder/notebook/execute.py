@@ -22,8 +22,13 @@ def execute(path: Path) -> bool:
     """Run every cell of ``path`` in a fresh kernel and store the outputs; whether the file changed."""
     before = path.read_text(encoding="utf-8")
     nb = nbformat.reads(before, as_version=4)
-    NotebookClient(nb, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=TIMEOUT_SECONDS,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # timings differ on every run: keep the file stable
     after = nbformat.writes(nb) + "\n"

@@ -48,7 +48,9 @@ def problems(nb: nbformat.NotebookNode, exercises: Sequence[Exercise], path: str
             continue
         heading = nb.cells[index].source.splitlines()[0]
         if not heading.endswith(" " + points_text(exercise.points)):
-            found.append(f"{path}: the heading of {exercise.id} must end with {points_text(exercise.points)}: {heading!r}")
+            found.append(
+                f"{path}: the heading of {exercise.id} must end with {points_text(exercise.points)}: {heading!r}"
+            )
     listed = [_NAME.match(text) for _, text in _list_items(_title(nb))]
     names = [m[1] if m else "?" for m in listed]
     if names and names != [e.name for e in exercises]:
@@ -77,7 +79,7 @@ def apply(nb: nbformat.NotebookNode, exercises: Sequence[Exercise]) -> None:
         end = items[-1] + 1
         while end < len(lines) and lines[end].startswith("   "):
             end += 1
-        lines[items[0]:end] = generated
+        lines[items[0] : end] = generated
     else:
         lines += ["", "The exercises:", "", *generated]
     title.source = "\n".join(lines)

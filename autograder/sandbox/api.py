@@ -68,5 +68,7 @@ class ExerciseOutcome:
     status: RunStatus  # "ran": the cases ran (each CaseOutcome says how)
     message: str = ""  # one line for the student: why missing / error / timeout / forbidden
     cases: list[CaseOutcome] = field(default_factory=list)
-    forbidden_routes: list[str] = field(default_factory=list)  # ops seen at run time: "aten::native_batch_norm via torch.ops.aten"
+    forbidden_routes: list[str] = field(
+        default_factory=list
+    )  # ops seen at run time: "aten::native_batch_norm via torch.ops.aten"
     stdout: str = ""  # what the worker printed while running this exercise, capped

@@ -45,7 +45,9 @@ def case(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> CaseOutcome:
     )
 
 
-def exercise(header: dict[str, Any], cases: list[CaseOutcome], expected_cases: int, stdout_limit: int) -> ExerciseOutcome:
+def exercise(
+    header: dict[str, Any], cases: list[CaseOutcome], expected_cases: int, stdout_limit: int
+) -> ExerciseOutcome:
     """One ``result`` message, with the cases received before it, as an ExerciseOutcome."""
     status = header.get("status")
     routes = header.get("routes", [])
@@ -55,6 +57,7 @@ def exercise(header: dict[str, Any], cases: list[CaseOutcome], expected_cases: i
     message = text(header, "message", limit=2000) or ""
     if status == "ran" and len(cases) != expected_cases:
         raise ProtocolError(f"the worker returned {len(cases)} of {expected_cases} cases")
+    run_status = RUN_STATUSES[RUN_STATUSES.index(status)]
     if routes:
-        status, message = "forbidden", "the answer ran forbidden torch operators"
-    return ExerciseOutcome(status, message, cases, routes, text(header, "stdout", limit=stdout_limit) or "")
+        run_status, message = "forbidden", "the answer ran forbidden torch operators"
+    return ExerciseOutcome(run_status, message, cases, routes, text(header, "stdout", limit=stdout_limit) or "")

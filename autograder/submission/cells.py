@@ -9,10 +9,13 @@ numbered from 1 among the notebook's code cells), which is how a trimmed traceba
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from IPython.core.compilerop import CachingCompiler
 from IPython.core.interactiveshell import InteractiveShell
+from traitlets import Type
 from traitlets.config import Config
 
 from autograder.tracebacks import summary
@@ -23,6 +26,15 @@ def cell_file(index: int) -> str:
     return f"<cell {index + 1}>"
 
 
+class _CellCompiler(CachingCompiler):
+    """Compiles the code of a cell under its cell's file name, ``<cell N>``."""
+
+    cell_name = cell_file(0)
+
+    def get_code_name(self, raw_code: str, transformed_code: str, number: int) -> str:
+        return self.cell_name
+
+
 class _Shell(InteractiveShell):
     """An InteractiveShell for a process without a GUI or a terminal.
 
@@ -31,8 +43,10 @@ class _Shell(InteractiveShell):
     not. ``%matplotlib inline`` asks for a GUI event loop, which there is none of.
     """
 
+    compiler_class = Type(_CellCompiler)
+
     @contextmanager
-    def _tee(self, channel: str):  # noqa: ANN202 (IPython's private hook)
+    def _tee(self, channel: str) -> Iterator[None]:
         yield
 
     def enable_gui(self, gui: str | None = None) -> None:
@@ -47,8 +61,9 @@ class CellRunner:
         config.HistoryManager.enabled = False
         config.InteractiveShell.colors = "nocolor"
         self._shell = _Shell.instance(config=config)
-        self._name = cell_file(0)
-        self._shell.compile.get_code_name = lambda raw, transformed, number: self._name
+        if not isinstance(self._shell.compile, _CellCompiler):
+            raise RuntimeError("the shell does not compile with the cells' file names")
+        self._compiler = self._shell.compile
 
     @property
     def namespace(self) -> dict[str, Any]:
@@ -56,7 +71,7 @@ class CellRunner:
 
     def run(self, index: int, source: str) -> BaseException | None:
         """Run the code cell at ``index``; the exception it raised, if any."""
-        self._name = cell_file(index)
+        self._compiler.cell_name = cell_file(index)
         result = self._shell.run_cell(source, store_history=False)
         return result.error_before_exec or result.error_in_exec
 

@@ -19,16 +19,16 @@ import numpy as np
 import torch
 
 import autograder
-from autograder.submission.probes import probe as registered_probe
-from autograder.submission.probes.marshal import AnswerError
 from autograder.sandbox import limits
 from autograder.sandbox.api import Limits
-from autograder.submission.cells import CellRunner, out_of_memory
-from autograder.tracebacks import student_traceback, summary
 from autograder.sandbox.protocol import ProtocolError, check_array, write_message
-from autograder.submission.watch import OpWatch
 from autograder.static.allowances import allowance
 from autograder.static.source import defining_cell
+from autograder.submission.cells import CellRunner, out_of_memory
+from autograder.submission.probes import probe as registered_probe
+from autograder.submission.probes.marshal import AnswerError
+from autograder.submission.watch import OpWatch
+from autograder.tracebacks import student_traceback, summary
 
 GRADER_PATHS = (os.path.dirname(autograder.__file__) + os.sep,)  # probes and the models they build
 
@@ -43,9 +43,7 @@ class CappedText(io.TextIOBase):
         self._size = 0
         self._cut = False
 
-    @property
-    def encoding(self) -> str:
-        return "utf-8"
+    encoding = "utf-8"
 
     def writable(self) -> bool:
         return True
@@ -72,7 +70,9 @@ class CappedText(io.TextIOBase):
 class Driver:
     """Runs one request's cells and exercises, and reports them on the result pipe ``fd``."""
 
-    def __init__(self, fd: int, request: dict[str, Any], inputs: list[dict[str, np.ndarray]], run_limits: Limits) -> None:
+    def __init__(
+        self, fd: int, request: dict[str, Any], inputs: list[dict[str, np.ndarray]], run_limits: Limits
+    ) -> None:
         self.fd, self.request, self.inputs, self.limits = fd, request, iter(inputs), run_limits
         self.output = CappedText(run_limits.output_bytes)  # the submission's prints, never the pipe
         sys.stdout = sys.stderr = self.output
@@ -92,7 +92,9 @@ class Driver:
         for call in self.request["calls"]:
             self.send({"t": "exercise", "id": call["exercise_id"]})
             status, message, routes = self._exercise(call)
-            self.send({"t": "result", "status": status, "message": message, "routes": routes, "stdout": self.output.take()})
+            self.send(
+                {"t": "result", "status": status, "message": message, "routes": routes, "stdout": self.output.take()}
+            )
         self.send({"t": "done"})
 
     def send(self, header: dict[str, Any], arrays: dict[str, np.ndarray] | None = None) -> None:
@@ -125,7 +127,9 @@ class Driver:
             self.send({"t": "case", "i": index, **header}, outputs)
         return "ran", "", watch.routes
 
-    def _case(self, probe: Any, answer: Any, params: dict[str, Any], inputs: dict[str, np.ndarray], watch: OpWatch) -> tuple[dict[str, Any], dict[str, np.ndarray] | None]:
+    def _case(
+        self, probe: Any, answer: Any, params: dict[str, Any], inputs: dict[str, np.ndarray], watch: OpWatch
+    ) -> tuple[dict[str, Any], dict[str, np.ndarray] | None]:
         """Drive the answer on one case: (what happened, the outputs when there are some)."""
         try:
             with watch:
@@ -173,6 +177,8 @@ def _load_probe_files(paths: list[str]) -> dict[str, Any]:
     probes: dict[str, Any] = {}
     for number, path in enumerate(paths):
         spec = importlib.util.spec_from_file_location(f"_extra_probes_{number}", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load the probe file {path}")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         probes.update(module.PROBES)

@@ -18,6 +18,7 @@ import sys
 import sysconfig
 from collections.abc import Iterable
 from types import FrameType
+from typing import Any
 
 import numpy as np
 import torch
@@ -48,7 +49,9 @@ class OpWatch(TorchDispatchMode):
     def _should_skip_dynamo(cls) -> bool:
         return False  # else torch wraps the hook in a dynamo guard, whose import costs seconds
 
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001 (torch's signature)
+    def __torch_dispatch__(
+        self, func: Any, types: Any, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None
+    ) -> Any:
         name = func._schema.name
         if FORBIDDEN_OP.search(name) and name not in self.allowed:
             where = self._submission_frame(sys._getframe(1))

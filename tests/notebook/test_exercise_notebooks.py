@@ -27,7 +27,9 @@ def text_of(cell: nbformat.NotebookNode) -> str:
 def test_blank_notebook_runs_and_every_check_says_not_implemented(chapter, repo_root: Path) -> None:
     path = repo_root / chapter.exercises_path
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
 
     checks = {c.metadata["check"]: c for c in nb.cells if c.metadata.get("check")}
     assert sorted(checks) == sorted(e.id for e in chapter_exercises(chapter.number))

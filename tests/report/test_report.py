@@ -16,7 +16,9 @@ def sample_grades() -> list[Grade]:
         "subs/alice/01-covariate-shift.ipynb",
         [
             ExerciseResult("01.channel_moments", "passed", 1.0, 1.0, "All 9 cases match torch."),
-            ExerciseResult("01.standardize", "failed", 0.0, 1.0, "Case 6 of 9, x ...:\n  y: max abs error 2e-01", ["missing-eps"]),
+            ExerciseResult(
+                "01.standardize", "failed", 0.0, 1.0, "Case 6 of 9, x ...:\n  y: max abs error 2e-01", ["missing-eps"]
+            ),
         ],
         chapter="01",
     )
@@ -55,7 +57,14 @@ def test_csv_gradebook_has_a_column_per_exercise_and_a_row_per_notebook() -> Non
     rows = list(csv.reader(io.StringIO(WRITERS["csv"](sample_grades()))))
     header = rows[0]
     assert header == [
-        "notebook", "01.channel_moments", "01.standardize", "02.bn_forward", "02.bn_backward", "02.BatchNormFunction", "total", "max_total",
+        "notebook",
+        "01.channel_moments",
+        "01.standardize",
+        "02.bn_forward",
+        "02.bn_backward",
+        "02.BatchNormFunction",
+        "total",
+        "max_total",
     ]
     assert len(rows) == 4
     alice = dict(zip(header, rows[1]))

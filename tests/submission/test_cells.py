@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from ..sandbox.helpers import call, grade
+from sandbox.helpers import call, grade
 
 pytestmark = pytest.mark.adversarial
 
@@ -28,7 +27,10 @@ def outcomes() -> dict:
 
 
 def test_a_cell_that_never_ends_times_out_alone(outcomes):
-    assert (outcomes["t.looped"].status, outcomes["t.looped"].message) == ("timeout", "cell 2, which defines looped, timed out after 4 s")
+    assert (outcomes["t.looped"].status, outcomes["t.looped"].message) == (
+        "timeout",
+        "cell 2, which defines looped, timed out after 4 s",
+    )
 
 
 def test_other_cells_still_run(outcomes):
@@ -37,11 +39,16 @@ def test_other_cells_still_run(outcomes):
 
 def test_a_cell_that_kills_the_worker_is_skipped_by_the_next(outcomes):
     result = outcomes["t.exited"]
-    assert result.status == "error" and result.message.startswith("cell 4, which defines exited, stopped the worker: the worker exited early with code 3")
+    assert result.status == "error" and result.message.startswith(
+        "cell 4, which defines exited, stopped the worker: the worker exited early with code 3"
+    )
 
 
 def test_the_defining_cell_raised(outcomes):
-    assert (outcomes["t.broken"].status, outcomes["t.broken"].message) == ("error", "cell 5, which defines broken, raised ValueError: boom")
+    assert (outcomes["t.broken"].status, outcomes["t.broken"].message) == (
+        "error",
+        "cell 5, which defines broken, raised ValueError: boom",
+    )
 
 
 def test_later_cells_patching_torch_only_change_data(outcomes):
@@ -49,10 +56,21 @@ def test_later_cells_patching_torch_only_change_data(outcomes):
 
 
 def test_missing_names_say_why(outcomes):
-    assert (outcomes["t.gone"].status, outcomes["t.gone"].message) == ("missing", "gone is not defined: cell 7 did not leave it defined")
-    assert (outcomes["t.absent"].status, outcomes["t.absent"].message) == ("missing", "absent is not defined: no code cell defines it")
+    assert (outcomes["t.gone"].status, outcomes["t.gone"].message) == (
+        "missing",
+        "gone is not defined: cell 7 did not leave it defined",
+    )
+    assert (outcomes["t.absent"].status, outcomes["t.absent"].message) == (
+        "missing",
+        "absent is not defined: no code cell defines it",
+    )
 
 
 def test_the_whole_notebook_has_a_deadline():
-    outcomes = grade(["import time\ntime.sleep(60)", FINE.format(name="slow")], [call("slow")], cell_seconds=60.0, notebook_seconds=4.0)
+    outcomes = grade(
+        ["import time\ntime.sleep(60)", FINE.format(name="slow")],
+        [call("slow")],
+        cell_seconds=60.0,
+        notebook_seconds=4.0,
+    )
     assert (outcomes["t.slow"].status, outcomes["t.slow"].message) == ("timeout", "the submission ran out of its 4 s")

@@ -35,7 +35,9 @@ class Variant:
     compute: Callable[[], Arrays | None]
 
 
-def matching_variant(got: Arrays, variants: Iterable[Variant], compare: Callable[[Arrays, Arrays], Mismatch | None]) -> list[str]:
+def matching_variant(
+    got: Arrays, variants: Iterable[Variant], compare: Callable[[Arrays, Arrays], Mismatch | None]
+) -> list[str]:
     """The misconception ids of the first variant that ``got`` matches, or [].
 
     List simpler explanations (fewer ids) first, since the first match wins.

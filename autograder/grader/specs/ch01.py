@@ -34,7 +34,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograder.grader.cases import case_label, channel_data, rng, tensor
+from autograder.grader.cases import case_label, channel_data, present, rng, tensor
 from autograder.grader.compare import Tolerance, compare_arrays, tolerance_for
 from autograder.grader.specs.base import ExerciseSpec, Variant
 from autograder.types import Arrays, Case, Mismatch
@@ -124,7 +124,7 @@ def _variants(shape: tuple[int, ...], extra: dict[str, tuple[str, ...]]) -> list
     for grouping in _groupings(shape):
         for ddof in (0, 1):
             for key, extra_ids in extra.items():
-                ids = (() if grouping == "channels" else ("wrong-reduction-dims",))
+                ids: tuple[str, ...] = () if grouping == "channels" else ("wrong-reduction-dims",)
                 ids += ("unbiased-normalization",) if ddof else ()
                 ids += extra_ids
                 if ids:
@@ -170,7 +170,10 @@ class ChannelMoments(ExerciseSpec):
         bn = nn.BatchNorm2d(x.shape[1], momentum=1.0, dtype=x.dtype).train()
         with torch.no_grad():
             bn(x)
-            return {"mean": bn.running_mean.numpy().copy(), "var": (bn.running_var * (n - 1) / n).numpy().copy()}
+            return {
+                "mean": present(bn.running_mean).numpy().copy(),
+                "var": (present(bn.running_var) * (n - 1) / n).numpy().copy(),
+            }
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
         # atol in the units of each output: the data's magnitude for the mean, its
@@ -209,7 +212,13 @@ class Standardize(ExerciseSpec):
     points = 1
     section = "sec-shift-standardize"
     summary = "which subtracts the channel mean and divides by the channel standard deviation"
-    misconceptions = ("wrong-reduction-dims", "unbiased-normalization", "missing-eps", "eps-outside-sqrt", "one-pass-variance")
+    misconceptions = (
+        "wrong-reduction-dims",
+        "unbiased-normalization",
+        "missing-eps",
+        "eps-outside-sqrt",
+        "one-pass-variance",
+    )
 
     def make_cases(self) -> list[Case]:
         return _cases(self.id, with_eps=True)
@@ -253,7 +262,12 @@ class Standardize(ExerciseSpec):
     def diagnose(self, case: Case, got: Arrays) -> list[str]:
         x, eps = case.inputs["x"], self._eps(case)
         found = super().diagnose(case, got)
-        if not found and "y" in got and got["y"].shape == x.shape and _one_pass_variance(x, self._implied_variance(x, got["y"], eps)):
+        if (
+            not found
+            and "y" in got
+            and got["y"].shape == x.shape
+            and _one_pass_variance(x, self._implied_variance(x, got["y"], eps))
+        ):
             found.append("one-pass-variance")
         return found
 

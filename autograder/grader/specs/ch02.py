@@ -15,21 +15,44 @@ from autograder.grader.cases import (
     affine_params,
     case_label,
     channel_data,
+    present,
     rng,
     table_cases,
     tensor,
     tensors,
 )
 from autograder.grader.compare import compare_bn
-from autograder.grader.diagnosis import EPS_AXIS, VARIANCE_AXIS, Axis, Compare, compose, explain_y, forward_variants
+from autograder.grader.diagnosis import (
+    EPS_AXIS,
+    EPS_MODES,
+    VARIANCE_AXIS,
+    VARIANCES,
+    Axis,
+    Compare,
+    compose,
+    explain_y,
+    forward_variants,
+)
 from autograder.grader.specs.base import ExerciseSpec, Variant, matching_variant
 from autograder.grader.variants import bn_backward, param_grads
 from autograder.types import Arrays, Case, Mismatch
 
-FORWARD_MISCONCEPTIONS = ("unbiased-normalization", "missing-eps", "eps-outside-sqrt", "wrong-reduction-dims", "ignores-affine",
-                          "one-pass-variance")
-BACKWARD_MISCONCEPTIONS = ("dx-missing-mean-term", "dx-missing-var-term", "wrong-param-grad", "unbiased-normalization",
-                           "missing-eps", "eps-outside-sqrt")
+FORWARD_MISCONCEPTIONS = (
+    "unbiased-normalization",
+    "missing-eps",
+    "eps-outside-sqrt",
+    "wrong-reduction-dims",
+    "ignores-affine",
+    "one-pass-variance",
+)
+BACKWARD_MISCONCEPTIONS = (
+    "dx-missing-mean-term",
+    "dx-missing-var-term",
+    "wrong-param-grad",
+    "unbiased-normalization",
+    "missing-eps",
+    "eps-outside-sqrt",
+)
 
 TABLE = [
     Data((4, 3, 5, 5), "float32", "channels_last", quick=True),
@@ -48,14 +71,18 @@ def torch_bn(case: Case, *, grad: bool) -> Arrays:
     x, gamma, beta, eps = tensors(case)
     bn = nn.BatchNorm2d(x.shape[1], eps=eps, dtype=x.dtype).train()
     with torch.no_grad():
-        bn.weight.copy_(gamma)
-        bn.bias.copy_(beta)
+        present(bn.weight).copy_(gamma)
+        present(bn.bias).copy_(beta)
     x.requires_grad_(grad)
     y = bn(x)
     out = {"y": y.detach().numpy().copy()}
     if grad:
         y.backward(tensor(case.inputs["dy"]))
-        out |= {"dx": x.grad.numpy().copy(), "dgamma": bn.weight.grad.numpy().copy(), "dbeta": bn.bias.grad.numpy().copy()}
+        out |= {
+            "dx": present(x.grad).numpy().copy(),
+            "dgamma": present(bn.weight.grad).numpy().copy(),
+            "dbeta": present(bn.bias.grad).numpy().copy(),
+        }
     return out
 
 
@@ -84,20 +111,22 @@ def explain_grads(case: Case, got: Arrays, want: Arrays) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _explain_param_grads(x: torch.Tensor, dy: torch.Tensor, eps: float, got: Arrays, want: Arrays, differ: Compare) -> list[str]:
+def _explain_param_grads(
+    x: torch.Tensor, dy: torch.Tensor, eps: float, got: Arrays, want: Arrays, differ: Compare
+) -> list[str]:
     """wrong-param-grad when dgamma or dbeta is a sum over other dims (another shape) or a wrong sum."""
     found: list[str] = []
     for name in ("dgamma", "dbeta"):
         if name not in got or not differ({name: got[name]}, {name: want[name]}):
             continue
         if got[name].shape != want[name].shape:
-            flat = {name: got[name].reshape(want[name].shape)} if got[name].size == want[name].size else {}
+            flat: Arrays = {name: got[name].reshape(want[name].shape)} if got[name].size == want[name].size else {}
             if not flat or differ(flat, {name: want[name]}):
                 found.append("wrong-param-grad")
             continue
         variants = []
-        for variance_id, variance in VARIANCE_AXIS:
-            for eps_id, eps_mode in EPS_AXIS:
+        for variance_id, variance in VARIANCES:
+            for eps_id, eps_mode in EPS_MODES:
                 for kind, value in param_grads(x, dy, eps, variance=variance, eps_mode=eps_mode)[name].items():
                     ids = tuple(i for i in (variance_id, eps_id, None if kind == "right" else "wrong-param-grad") if i)
                     if ids:
@@ -185,13 +214,20 @@ class BatchNormFunction(ExerciseSpec):
     def reference(self, case: Case) -> Arrays:
         if not case.params.get("gradcheck"):
             return torch_bn(case, grad=True)
-        x, gamma, beta, eps = (t.requires_grad_() if isinstance(t, torch.Tensor) else t for t in tensors(case))
-        module = lambda *inputs: nn.functional.batch_norm(inputs[0], None, None, inputs[1], inputs[2], True, 0.0, eps)  # noqa: E731
-        return {"gradcheck": np.array(torch.autograd.gradcheck(module, (x, gamma, beta)))}
+        x, gamma, beta, eps = tensors(case)
+
+        def module(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
+            return nn.functional.batch_norm(x, None, None, gamma, beta, True, 0.0, eps)
+
+        inputs = tuple(t.requires_grad_() for t in (x, gamma, beta))
+        return {"gradcheck": np.array(torch.autograd.gradcheck(module, inputs))}
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
         if case.params.get("gradcheck") and got.get("gradcheck", np.array(False)).shape == () and not got["gradcheck"]:
-            return Mismatch("gradcheck", "torch.autograd.gradcheck failed: backward's gradients differ from finite differences of forward")
+            return Mismatch(
+                "gradcheck",
+                "torch.autograd.gradcheck failed: backward's gradients differ from finite differences of forward",
+            )
         return compare_bn(case, got, want)
 
     def variants(self, case: Case) -> list[Variant]:

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograder.grader.cases import LARGE_MEAN_NOTE, SMALL_VARIANCE_NOTE, Data, table_cases, tensors
+from autograder.grader.cases import LARGE_MEAN_NOTE, SMALL_VARIANCE_NOTE, Data, present, table_cases, tensors
 from autograder.grader.compare import compare_bn
 from autograder.grader.diagnosis import (
     AFFINE_AXIS,
@@ -25,8 +25,14 @@ from autograder.grader.specs.base import ExerciseSpec, Variant
 from autograder.grader.variants import group_bound, group_norm, moments, per_channel
 from autograder.types import Arrays, Case, Mismatch
 
-NORMALIZE_MISCONCEPTIONS = ("unbiased-normalization", "missing-eps", "eps-outside-sqrt", "wrong-reduction-dims", "ignores-affine",
-                            "one-pass-variance")
+NORMALIZE_MISCONCEPTIONS = (
+    "unbiased-normalization",
+    "missing-eps",
+    "eps-outside-sqrt",
+    "wrong-reduction-dims",
+    "ignores-affine",
+    "one-pass-variance",
+)
 
 BATCH_NORMS: dict[int, type[nn.Module]] = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d, 5: nn.BatchNorm3d}
 PROBE_SHAPES = {2: (5, 3), 3: (5, 3, 4), 4: (5, 3, 4, 2), 5: (5, 3, 4, 2, 3)}
@@ -38,9 +44,11 @@ def torch_reduction_dims(ndim: int) -> tuple[int, ...]:
     One output value depends on exactly the inputs it shares statistics with: the dims
     along which the gradient of y[0, ..., 0] is nonzero at more than one index.
     """
-    x = torch.randn(PROBE_SHAPES[ndim], generator=torch.Generator().manual_seed(ndim), dtype=torch.float64, requires_grad=True)
+    x = torch.randn(
+        PROBE_SHAPES[ndim], generator=torch.Generator().manual_seed(ndim), dtype=torch.float64, requires_grad=True
+    )
     BATCH_NORMS[ndim](x.shape[1], dtype=torch.float64).train()(x)[(0,) * ndim].backward()
-    depends = torch.nonzero(x.grad.abs() > 1e-12)
+    depends = torch.nonzero(present(x.grad).abs() > 1e-12)
     return tuple(d for d in range(ndim) if len(torch.unique(depends[:, d])) > 1)
 
 
@@ -100,8 +108,8 @@ class BatchNormNd(ExerciseSpec):
         x, gamma, beta, eps = tensors(case)
         bn = BATCH_NORMS[x.dim()](x.shape[1], eps=eps, dtype=x.dtype).train()
         with torch.no_grad():
-            bn.weight.copy_(gamma)
-            bn.bias.copy_(beta)
+            present(bn.weight).copy_(gamma)
+            present(bn.bias).copy_(beta)
             return {"y": bn(x).numpy().copy()}
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
@@ -151,21 +159,28 @@ class GroupNorm(ExerciseSpec):
         groups, channels = case.params["num_groups"], x.shape[1]
         if groups == 1:
             module: nn.Module = nn.LayerNorm(x.shape[1:], eps=eps, dtype=x.dtype)
-            weight, bias = per_channel(gamma, x.dim())[0].expand(x.shape[1:]), per_channel(beta, x.dim())[0].expand(x.shape[1:])
+            weight, bias = (
+                per_channel(gamma, x.dim())[0].expand(x.shape[1:]),
+                per_channel(beta, x.dim())[0].expand(x.shape[1:]),
+            )
         elif groups == channels:
             module, weight, bias = nn.InstanceNorm2d(channels, eps=eps, affine=True, dtype=x.dtype), gamma, beta
         else:
             module, weight, bias = nn.GroupNorm(groups, channels, eps=eps, dtype=x.dtype), gamma, beta
         with torch.no_grad():
-            module.weight.copy_(weight)
-            module.bias.copy_(bias)
+            present(module.weight).copy_(weight)
+            present(module.bias).copy_(bias)
             return {"y": module.train()(x).numpy().copy()}
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
         return compare_bn(case, got, want)
 
     AXES: dict[str, Axis] = {
-        "grouping": [(None, "contiguous"), ("wrong-reduction-dims", "interleaved"), ("wrong-reduction-dims", "with-batch")],
+        "grouping": [
+            (None, "contiguous"),
+            ("wrong-reduction-dims", "interleaved"),
+            ("wrong-reduction-dims", "with-batch"),
+        ],
         "variance": VARIANCE_AXIS,
         "eps_mode": EPS_AXIS,
         "affine": AFFINE_AXIS,
@@ -177,7 +192,9 @@ class GroupNorm(ExerciseSpec):
 
     def diagnose(self, case: Case, got: Arrays) -> list[str]:
         compare = partial(compare_bn, case)
-        return explain_output("y", got, self.reference(case), self.AXES, self._build(case), compare, self._one_pass(case))
+        return explain_output(
+            "y", got, self.reference(case), self.AXES, self._build(case), compare, self._one_pass(case)
+        )
 
     @staticmethod
     def _build(case: Case) -> partial[torch.Tensor]:
@@ -192,7 +209,9 @@ class GroupNorm(ExerciseSpec):
         n, groups = x.shape[0], case.params["num_groups"]
         grouped = x.reshape(n, groups, x.shape[1] // groups, -1)
         var = moments(grouped, (2, 3))[1].reshape(-1, 1)
-        rows = lambda t: t.reshape(n * groups, -1)  # noqa: E731
+        def rows(t: torch.Tensor) -> torch.Tensor:
+            return t.reshape(n * groups, -1)
+
         shift = per_channel(beta, x.dim()).expand(x.shape)
         return OnePassFit(rows, shift, var, group_bound(x, groups).reshape(-1, 1), eps)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from autograder.grader.cases import LARGE_MEAN_NOTE, case_label, channel_data, large_mean_data, rng, tensor
+from autograder.grader.cases import LARGE_MEAN_NOTE, case_label, channel_data, large_mean_data, present, rng, tensor
 from autograder.grader.compare import compare_arrays
 from autograder.grader.diagnosis import Axis, compose
 from autograder.grader.specs.base import ExerciseSpec, Variant, matching_variant
@@ -24,9 +25,9 @@ CHANNEL_AXES = {"running_mean": 1, "running_var": 1}  # outputs are stacked over
 def running_bn(momentum: float | None, mean: np.ndarray, var: np.ndarray, tracked: int) -> nn.BatchNorm2d:
     """nn.BatchNorm2d in train mode (of ``mean``'s size and dtype) whose buffers hold the given statistics."""
     bn = nn.BatchNorm2d(mean.size, momentum=momentum, dtype=getattr(torch, mean.dtype.name)).train()
-    bn.running_mean.copy_(tensor(mean))
-    bn.running_var.copy_(tensor(var))
-    bn.num_batches_tracked.fill_(tracked)
+    present(bn.running_mean).copy_(tensor(mean))
+    present(bn.running_var).copy_(tensor(var))
+    present(bn.num_batches_tracked).fill_(tracked)
     return bn
 
 
@@ -38,8 +39,15 @@ class EmaUpdate(ExerciseSpec):
     misconceptions = ("keras-momentum",)
 
     # channels, dtype, momentum, quick
-    TABLE = [(3, "float32", 0.1, True), (1, "float64", 0.01, False), (5, "float64", 0.9, True), (4, "float32", 0.0, False),
-             (4, "float32", 1.0, False), (16, "float64", 0.27, False), (2, "float32", 0.73, False)]
+    TABLE = [
+        (3, "float32", 0.1, True),
+        (1, "float64", 0.01, False),
+        (5, "float64", 0.9, True),
+        (4, "float32", 0.0, False),
+        (4, "float32", 1.0, False),
+        (16, "float64", 0.27, False),
+        (2, "float32", 0.73, False),
+    ]
 
     def make_cases(self) -> list[Case]:
         cases = []
@@ -56,7 +64,7 @@ class EmaUpdate(ExerciseSpec):
         bn = running_bn(case.params["momentum"], running, np.ones_like(running), 0)
         with torch.no_grad():
             bn(tensor(np.stack([value, value]))[:, :, None, None])  # two equal rows: the mean is exactly value
-        return {"running": bn.running_mean.numpy().copy()}
+        return {"running": present(bn.running_mean).numpy().copy()}
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
         return compare_arrays(got, want, channel_axes={"running": 0})
@@ -86,10 +94,22 @@ class BatchSequence:
 
 
 RUNNING_TABLE = [
-    BatchSequence((4, 3, 3, 3), 3, "float32", 0.1, quick=True, default_momentum=True, note="momentum left at its default"),
+    BatchSequence(
+        (4, 3, 3, 3), 3, "float32", 0.1, quick=True, default_momentum=True, note="momentum left at its default"
+    ),
     BatchSequence((2, 2, 4, 4), 4, "float64", None, quick=True, note="momentum None: a cumulative average"),
-    BatchSequence((3, 3, 2, 2), 3, "float64", None, tracked=5, layout="channels_last", note="momentum None after 5 tracked batches"),
-    BatchSequence((1, 2, 3, 3), 3, "float32", 1.0, layout="noncontiguous", note="momentum 1: the last batch's statistics"),
+    BatchSequence(
+        (3, 3, 2, 2),
+        3,
+        "float64",
+        None,
+        tracked=5,
+        layout="channels_last",
+        note="momentum None after 5 tracked batches",
+    ),
+    BatchSequence(
+        (1, 2, 3, 3), 3, "float32", 1.0, layout="noncontiguous", note="momentum 1: the last batch's statistics"
+    ),
     BatchSequence((2, 1, 3, 5), 2, "float64", 0.0, tracked=2, note="momentum 0: frozen statistics, still counted"),
     BatchSequence((5, 4, 2, 3), 4, "float64", 0.37, layout="channels_last"),
     BatchSequence((6, 2, 1, 1), 2, "float32", 0.01, note="1x1 spatial size"),
@@ -109,8 +129,16 @@ class UpdateRunningStats(ExerciseSpec):
     id = "04.update_running_stats"
     points = 3
     section = "sec-ema-unbiased"
-    summary = "the three buffers of `nn.BatchNorm2d` after a training forward, for a float momentum and for `momentum=None`"
-    misconceptions = ("batch-count-wrong", "keras-momentum", "biased-running-var", "no-cumulative-average", "one-pass-variance")
+    summary = (
+        "the three buffers of `nn.BatchNorm2d` after a training forward, for a float momentum and for `momentum=None`"
+    )
+    misconceptions = (
+        "batch-count-wrong",
+        "keras-momentum",
+        "biased-running-var",
+        "no-cumulative-average",
+        "one-pass-variance",
+    )
 
     def make_cases(self) -> list[Case]:
         cases = []
@@ -124,9 +152,15 @@ class UpdateRunningStats(ExerciseSpec):
                 "batches": sequence_data(gen, seq),
             }
             momentum = None if seq.default_momentum else seq.momentum
-            label = case_label("batches", inputs["batches"], seq.layout, seq.note, momentum=momentum, num_batches_tracked=seq.tracked)
-            params = {"momentum": seq.momentum, "pass_momentum": not seq.default_momentum, "layout": seq.layout,
-                      "large_mean": seq.large_mean}
+            label = case_label(
+                "batches", inputs["batches"], seq.layout, seq.note, momentum=momentum, num_batches_tracked=seq.tracked
+            )
+            params = {
+                "momentum": seq.momentum,
+                "pass_momentum": not seq.default_momentum,
+                "layout": seq.layout,
+                "large_mean": seq.large_mean,
+            }
             cases.append(Case(label, inputs, params, seq.quick))
         return cases
 
@@ -149,12 +183,24 @@ class UpdateRunningStats(ExerciseSpec):
         """Keras momentum, the biased variance and (for momentum None, with a right count) wrong weights."""
         i, momentum = case.inputs, case.params["momentum"]
         batches = [tensor(b) for b in i["batches"]]
-        axes: dict[str, Axis] = {"keras": [(None, False), ("keras-momentum", True)], "biased": [(None, False), ("biased-running-var", True)]}
+        axes: dict[str, Axis] = {
+            "keras": [(None, False), ("keras-momentum", True)],
+            "biased": [(None, False), ("biased-running-var", True)],
+        }
         if momentum is None and count_right:  # with a wrong count, the weights 1/k are wrong with it
-            axes["none_weight"] = [(None, "average")] + [("no-cumulative-average", w) for w in ("zero", "one", "default")]
+            axes["none_weight"] = [(None, "average")] + [
+                ("no-cumulative-average", w) for w in ("zero", "one", "default")
+            ]
 
-        def build(**options: object) -> Arrays:
-            history = running_stats(tensor(i["running_mean"]), tensor(i["running_var"]), int(i["num_batches_tracked"]), batches, momentum, **options)
+        def build(**options: Any) -> Arrays:
+            history = running_stats(
+                tensor(i["running_mean"]),
+                tensor(i["running_var"]),
+                int(i["num_batches_tracked"]),
+                batches,
+                momentum,
+                **options,
+            )
             return {name: torch.stack([h[k] for h in history]).numpy() for k, name in enumerate(STATS)}
 
         return list(compose(axes, build))
@@ -163,7 +209,11 @@ class UpdateRunningStats(ExerciseSpec):
         want = self.reference(case)
         found = []
         counts = got.get("num_batches_tracked")
-        if counts is None or counts.shape != want["num_batches_tracked"].shape or (counts != want["num_batches_tracked"]).any():
+        if (
+            counts is None
+            or counts.shape != want["num_batches_tracked"].shape
+            or (counts != want["num_batches_tracked"]).any()
+        ):
             found.append("batch-count-wrong")
         stats = {name: got[name] for name in STATS if name in got}
         if len(stats) != len(STATS) or self.compare(case, stats, {name: want[name] for name in STATS}) is None:
@@ -172,8 +222,13 @@ class UpdateRunningStats(ExerciseSpec):
         if not named and case.params.get("large_mean"):
             i, momentum = case.inputs, case.params["momentum"]
             bands = one_pass_bands([tensor(b) for b in i["batches"]], momentum, int(i["num_batches_tracked"]))
-            means_agree = self.compare(case, {"running_mean": got["running_mean"]}, {"running_mean": want["running_mean"]}) is None
-            named = ["one-pass-variance"] if means_agree and within(got["running_var"], want["running_var"], bands) else []
+            means_agree = (
+                self.compare(case, {"running_mean": got["running_mean"]}, {"running_mean": want["running_mean"]})
+                is None
+            )
+            named = (
+                ["one-pass-variance"] if means_agree and within(got["running_var"], want["running_var"], bands) else []
+            )
         return found + named
 
 
@@ -183,7 +238,9 @@ def one_pass_bands(batches: list[torch.Tensor], momentum: float | None, tracked:
     for x in batches:
         tracked += 1
         n = x.numel() // x.shape[1]
-        band = ema(band, one_pass_bound(x, channel_dims(x.dim())).flatten() * n / (n - 1), update_weight(momentum, tracked))
+        band = ema(
+            band, one_pass_bound(x, channel_dims(x.dim())).flatten() * n / (n - 1), update_weight(momentum, tracked)
+        )
         bands.append(band)
     return torch.stack(bands).numpy()
 
@@ -214,7 +271,9 @@ class PopulationStats(ExerciseSpec):
         for i, seq in enumerate(self.TABLE):
             batches = sequence_data(rng(self.id, str(i)), seq)
             params = {"layout": seq.layout, "large_mean": seq.large_mean}
-            cases.append(Case(case_label("batches", batches, seq.layout, seq.note), {"batches": batches}, params, seq.quick))
+            cases.append(
+                Case(case_label("batches", batches, seq.layout, seq.note), {"batches": batches}, params, seq.quick)
+            )
         return cases
 
     def reference(self, case: Case) -> Arrays:
@@ -224,7 +283,7 @@ class PopulationStats(ExerciseSpec):
         with torch.no_grad():
             for batch in batches:
                 bn(tensor(batch))
-        return {"mean": bn.running_mean.numpy().copy(), "var": bn.running_var.numpy().copy()}
+        return {"mean": present(bn.running_mean).numpy().copy(), "var": present(bn.running_var).numpy().copy()}
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
         return compare_arrays(got, want, channel_axes={"mean": 0, "var": 0})
@@ -238,7 +297,7 @@ class PopulationStats(ExerciseSpec):
             "none_weight": [(None, "average"), ("no-cumulative-average", "default")],
         }
 
-        def build(**options: object) -> Arrays:
+        def build(**options: Any) -> Arrays:
             mean, var = running_stats(*start, batches, None, **options)[-1]
             return {"mean": mean.numpy(), "var": var.numpy()}
 
@@ -282,7 +341,15 @@ DEBIAS_TABLE = [
     Debias((4, 3, 2, 2), 3, 0.1, "float32", "running_mean", quick=True),
     Debias((4, 3, 2, 2), 3, 0.1, "float32", "running_var", quick=True),
     Debias((2, 2, 3, 3), 1, 0.3, "float64", "running_var", "float", note="one update"),
-    Debias((3, 4, 2, 2), 5, 0.01, "float64", "running_var", layout="noncontiguous", note="small momentum: a large correction"),
+    Debias(
+        (3, 4, 2, 2),
+        5,
+        0.01,
+        "float64",
+        "running_var",
+        layout="noncontiguous",
+        note="small momentum: a large correction",
+    ),
     Debias((2, 1, 4, 4), 2, 0.9, "float32", "running_mean", "float", note="one channel"),
     Debias((5, 3, 1, 1), 40, 0.1, "float64", "running_var", note="many updates: almost no correction left", quick=True),
     Debias((2, 2, 2, 2), 4, 1.0, "float32", "running_var", note="momentum 1: the last batch's statistic"),
@@ -291,7 +358,8 @@ DEBIAS_TABLE = [
 
 
 class EmaDebias(ExerciseSpec):
-    """Graded on torch's own buffers: corrected, they must equal the normalized weighted average of the batch statistics."""
+    """Graded on torch's own buffers: corrected, they must equal the normalized weighted average of
+    the batch statistics torch fed into them."""
 
     id = "04.ema_debias"
     points = 2
@@ -303,15 +371,23 @@ class EmaDebias(ExerciseSpec):
     def make_cases(self) -> list[Case]:
         cases = []
         for i, row in enumerate(DEBIAS_TABLE):
-            batches = np.stack([channel_data(rng(self.id, f"{i}/{b}"), row.shape, row.dtype, center=1.0, scale=1.5)
-                                for b in range(row.updates)])
+            batches = np.stack(
+                [
+                    channel_data(rng(self.id, f"{i}/{b}"), row.shape, row.dtype, center=1.0, scale=1.5)
+                    for b in range(row.updates)
+                ]
+            )
             bn = nn.BatchNorm2d(row.shape[1], momentum=row.momentum, dtype=getattr(torch, row.dtype)).train()
             with torch.no_grad():
                 for batch in batches:
                     bn(tensor(batch))
             running = getattr(bn, row.buffer).numpy().copy()
             init = 0.0 if row.buffer == "running_mean" else 1.0
-            inputs = {"running": running, "num_updates": bn.num_batches_tracked.numpy().copy(), "batches": batches}
+            inputs = {
+                "running": running,
+                "num_updates": present(bn.num_batches_tracked).numpy().copy(),
+                "batches": batches,
+            }
             params: dict[str, object] = {"momentum": row.momentum, "layout": row.layout, "buffer": row.buffer}
             if row.init_as == "tensor":
                 inputs["init"] = np.full_like(running, init)
@@ -319,7 +395,9 @@ class EmaDebias(ExerciseSpec):
                 params["init"] = init
             note = f"{row.buffer} after {row.updates} train forwards" + (f"; {row.note}" if row.note else "")
             shown_init = f"torch.full(({row.shape[1]},), {init})" if row.init_as == "tensor" else init
-            label = case_label("running", running, row.layout, note, init=shown_init, num_updates=row.updates, momentum=row.momentum)
+            label = case_label(
+                "running", running, row.layout, note, init=shown_init, num_updates=row.updates, momentum=row.momentum
+            )
             cases.append(Case(label, inputs, params, row.quick))
         return cases
 
@@ -348,12 +426,19 @@ class EmaDebias(ExerciseSpec):
         def corrected(decay: float, start: float) -> Arrays | None:
             if decay == 1.0:
                 return None  # nothing to divide by: the variant cannot be told apart
-            return {"corrected": ((running - decay**k * start) / (1 - decay**k)).to(tensor(case.inputs["running"]).dtype).numpy()}
+            return {
+                "corrected": ((running - decay**k * start) / (1 - decay**k))
+                .to(tensor(case.inputs["running"]).dtype)
+                .numpy()
+            }
 
         ignores_init = None if init == 0 else partial(corrected, 1 - m, 0.0)
         keras = None if m == 0.5 else partial(corrected, m, init)
-        return [Variant(ids, compute) for ids, compute in ((("debias-ignores-init",), ignores_init), (("keras-momentum",), keras))
-                if compute is not None]
+        return [
+            Variant(ids, compute)
+            for ids, compute in ((("debias-ignores-init",), ignores_init), (("keras-momentum",), keras))
+            if compute is not None
+        ]
 
 
 SPECS: list[ExerciseSpec] = [EmaUpdate(), UpdateRunningStats(), EmaDebias(), PopulationStats()]

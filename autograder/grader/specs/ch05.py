@@ -20,11 +20,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograder.grader.cases import bn_state, channel_data, dy_data, rng
+from autograder.grader.cases import bn_state, channel_data, dy_data, present, rng
 from autograder.grader.compare import changed_dtype, compare_outputs, numeric_keys
 from autograder.grader.flawed_module import FLAWS, flawed_batchnorm2d, misconception
 from autograder.grader.specs.base import ExerciseSpec, Variant
-from autograder.submission.probes.modules import Op, freeze_batchnorm, frozen_batchnorm2d, module_kwargs, run_program, small_model
+from autograder.submission.probes.modules import (
+    Op,
+    freeze_batchnorm,
+    frozen_batchnorm2d,
+    module_kwargs,
+    run_program,
+    small_model,
+)
 from autograder.types import Arrays, Case, Mismatch
 
 MODULE_MISCONCEPTIONS = tuple(dict.fromkeys(misconception(f) for f in FLAWS)) + ("dtype-changed",)
@@ -48,10 +55,22 @@ class Flags:
 
     def kwargs(self, channels: int) -> dict[str, Any]:
         """Constructor keyword arguments; defaults left out (so the defaults are exercised)."""
-        given = {"eps": self.eps_scale, "momentum": self.momentum, "affine": self.affine,
-                 "track_running_stats": self.track, "bias": self.bias, "dtype": self.dtype}
-        defaults = {"eps": 1e-5, "momentum": 0.1, "affine": True, "track_running_stats": True,
-                    "bias": True, "dtype": "float32"}
+        given = {
+            "eps": self.eps_scale,
+            "momentum": self.momentum,
+            "affine": self.affine,
+            "track_running_stats": self.track,
+            "bias": self.bias,
+            "dtype": self.dtype,
+        }
+        defaults = {
+            "eps": 1e-5,
+            "momentum": 0.1,
+            "affine": True,
+            "track_running_stats": True,
+            "bias": True,
+            "dtype": "float32",
+        }
         return {"num_features": channels} | {k: v for k, v in given.items() if v != defaults[k] or v is None}
 
     def label(self, channels: int) -> str:
@@ -67,8 +86,17 @@ def _flag_grid() -> list[Flags]:
         itertools.product([(True, True), (True, False), (False, True)], [True, False], [0.1, None, 0.0, 1.0])
     ):
         untrack = track and i % 4 == (i // 8 + 1) % 4  # with momentum None, 0 and 1 in turn
-        grid.append(Flags(affine, bias, track, momentum, untrack=untrack,
-                          eps_scale=eps_choices[i % 3], dtype="float64" if i % 5 == 2 else "float32"))
+        grid.append(
+            Flags(
+                affine,
+                bias,
+                track,
+                momentum,
+                untrack=untrack,
+                eps_scale=eps_choices[i % 3],
+                dtype="float64" if i % 5 == 2 else "float32",
+            )
+        )
     # defaults; untracked, momentum 1, float64; bias=False with None; bias=False, 0, untrack; affine=False, 1, untrack
     quick = {0, 7, 9, 10, 19}
     return [f if i not in quick else Flags(**{**f.__dict__, "quick": True}) for i, f in enumerate(grid)]
@@ -98,7 +126,9 @@ class _ProgramBuilder:
     def forward(self, mode: str, backward: bool, shape: tuple[int, ...] | None = None, catch: bool = False) -> None:
         shape = shape or self._shape()
         index = sum(op["op"] == "forward" for op in self.ops) + 1
-        x = self._add(f"x{index}", channel_data(self.gen, shape, self.flags.dtype, center=self.center, scale=self.scale))
+        x = self._add(
+            f"x{index}", channel_data(self.gen, shape, self.flags.dtype, center=self.center, scale=self.scale)
+        )
         op: Op = {"op": "forward", "mode": mode, "x": x}
         if backward:
             op["dy"] = self._add(f"dy{index}", dy_data(self.gen, shape, self.flags.dtype))
@@ -243,8 +273,13 @@ def frozen_class(bn_class: type[nn.Module]) -> type[nn.Module]:
 
         @classmethod
         def from_batchnorm(cls, bn: nn.BatchNorm2d) -> Frozen:
-            kwargs = {"eps": bn.eps, "momentum": bn.momentum, "affine": bn.affine, "bias": bn.bias is not None,
-                      "dtype": bn.running_mean.dtype}
+            kwargs = {
+                "eps": bn.eps,
+                "momentum": bn.momentum,
+                "affine": bn.affine,
+                "bias": bn.bias is not None,
+                "dtype": present(bn.running_mean).dtype,
+            }
             copy = bn_class(bn.num_features, **kwargs)
             copy.load_state_dict(bn.state_dict())
             return cls(copy)
@@ -255,21 +290,25 @@ def frozen_class(bn_class: type[nn.Module]) -> type[nn.Module]:
     return Frozen
 
 
-def frozen_copies(model: nn.Module, frozen: type[nn.Module]) -> nn.Module:
-    """``model`` with every torch BatchNorm2d replaced by ``frozen.from_batchnorm`` of it."""
+def frozen_copies(model: nn.Module, frozen: Any) -> nn.Module:
+    """``model`` with every torch BatchNorm2d replaced by ``frozen.from_batchnorm`` of it (``frozen_class``'s)."""
     for name, child in model.named_children():
         if isinstance(child, nn.BatchNorm2d):
-            setattr(model, name, frozen.from_batchnorm(child))  # type: ignore[attr-defined]
+            setattr(model, name, frozen.from_batchnorm(child))
         else:
             frozen_copies(child, frozen)
     return model
 
 
 # kwargs of the bn, shapes of the forwards (train, eval, train), quick
-_FROZEN = [
+_FROZEN: list[tuple[dict[str, Any], list[tuple[int, int, int, int]], bool]] = [
     ({"num_features": 3}, [(4, 3, 5, 5), (2, 3, 3, 3), (1, 3, 1, 1)], True),
     ({"num_features": 2, "eps": 1e-3, "affine": False}, [(3, 2, 4, 4), (1, 2, 1, 1), (2, 2, 3, 5)], True),
-    ({"num_features": 4, "eps": 0.1, "bias": False, "dtype": "float64"}, [(2, 4, 3, 3), (5, 4, 2, 2), (3, 4, 1, 2)], True),
+    (
+        {"num_features": 4, "eps": 0.1, "bias": False, "dtype": "float64"},
+        [(2, 4, 3, 3), (5, 4, 2, 2), (3, 4, 1, 2)],
+        True,
+    ),
     ({"num_features": 1, "momentum": None}, [(6, 1, 2, 3), (2, 1, 4, 4), (1, 1, 3, 3)], False),
 ]
 
@@ -279,7 +318,14 @@ class FrozenBatchNorm2dSpec(ExerciseSpec):
     points = 2
     section = "sec-train-eval-freezing"
     summary = "batch normalization with fixed statistics and affine parameters"
-    misconceptions = ("missing-eps", "eps-outside-sqrt", "ignores-affine", "batch-stats-in-eval", "updates-in-eval", "dtype-changed")
+    misconceptions = (
+        "missing-eps",
+        "eps-outside-sqrt",
+        "ignores-affine",
+        "batch-stats-in-eval",
+        "updates-in-eval",
+        "dtype-changed",
+    )
 
     def make_cases(self) -> list[Case]:
         cases = []
@@ -296,7 +342,8 @@ class FrozenBatchNorm2dSpec(ExerciseSpec):
                 inputs[f"x{j}"] = channel_data(gen, shape, dtype, center=0.5 * scale, scale=scale)
                 inputs[f"dy{j}"] = dy_data(gen, shape, dtype)
                 forwards.append({"mode": mode, "x": f"x{j}", "dy": f"dy{j}"})
-            label = f"from_batchnorm(BatchNorm2d({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})), forwards in train, eval, train mode"
+            shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+            label = f"from_batchnorm(BatchNorm2d({shown})), forwards in train, eval, train mode"
             cases.append(Case(label, inputs, {"bn": kwargs, "forwards": forwards}, is_quick))
         return cases
 
@@ -328,9 +375,17 @@ def _frozen_variant(flaw: str, case: Case) -> Arrays | None:
 
 
 # channels, kwargs of the three bns, quick
-_MODELS = [
-    ([3, 4, 5], [{"num_features": 4}, {"num_features": 5, "eps": 1e-3, "momentum": None}, {"num_features": 5, "affine": False}], True),
-    ([2, 3, 2], [{"num_features": 3, "bias": False}, {"num_features": 2, "momentum": 0.5}, {"num_features": 2, "eps": 0.1}], False),
+_MODELS: list[tuple[list[int], list[dict[str, Any]], bool]] = [
+    (
+        [3, 4, 5],
+        [{"num_features": 4}, {"num_features": 5, "eps": 1e-3, "momentum": None}, {"num_features": 5, "affine": False}],
+        True,
+    ),
+    (
+        [2, 3, 2],
+        [{"num_features": 3, "bias": False}, {"num_features": 2, "momentum": 0.5}, {"num_features": 2, "eps": 0.1}],
+        False,
+    ),
 ]
 
 
@@ -352,16 +407,23 @@ class FreezeBatchnormSpec(ExerciseSpec):
                     state = bn_state(gen, list(module.state_dict()), module.num_features, "float32", 1.0, 0.5)
                     inputs |= {prefix + key: value for key, value in state.items()}
                 elif isinstance(module, nn.Conv2d):
-                    inputs |= {prefix + k: (0.5 * gen.standard_normal(tuple(v.shape))).astype(np.float32)
-                               for k, v in module.state_dict().items()}
+                    inputs |= {
+                        prefix + k: (0.5 * gen.standard_normal(tuple(v.shape))).astype(np.float32)
+                        for k, v in module.state_dict().items()
+                    }
             forwards = []
             for j in (1, 2):
                 shape = (int(gen.integers(2, 5)), channels[0], int(gen.integers(2, 5)), int(gen.integers(2, 5)))
                 inputs[f"x{j}"] = channel_data(gen, shape, "float32")
                 inputs[f"dy{j}"] = dy_data(gen, (shape[0], channels[-1], *shape[2:]), "float32")
                 forwards.append({"mode": "train", "x": f"x{j}", "dy": f"dy{j}"})
-            label = f"Sequential model with 3 BatchNorm2d layers (one nested), channels {channels}, train mode and one SGD step"
-            cases.append(Case(label, inputs, {"bns": bns, "channels": channels, "forwards": forwards, "lr": 0.1}, is_quick))
+            label = (
+                f"Sequential model with 3 BatchNorm2d layers (one nested), channels {channels}, "
+                "train mode and one SGD step"
+            )
+            cases.append(
+                Case(label, inputs, {"bns": bns, "channels": channels, "forwards": forwards, "lr": 0.1}, is_quick)
+            )
         return cases
 
     def reference(self, case: Case) -> Arrays:

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-from autograder.grader.cases import bn_state, channel_data, rng, tensor
+from autograder.grader.cases import bn_state, channel_data, present, rng, tensor
 from autograder.grader.compare import changed_dtype, compare_outputs
 from autograder.grader.specs.base import ExerciseSpec, Variant
 from autograder.submission.probes.modules import loaded_batchnorm, loaded_conv, module_kwargs
@@ -58,7 +58,7 @@ def _eps(params: dict[str, Any]) -> float:
 
 
 # bn kwargs, scale of the running variance (compared with eps), quick
-_FOLD = [
+_FOLD: list[tuple[dict[str, Any], float, bool]] = [
     ({"num_features": 3}, 1.0, True),
     ({"num_features": 2, "eps": 1e-3, "affine": False}, 0.03, True),
     ({"num_features": 4, "eps": 0.1, "bias": False, "dtype": "float64"}, 0.3, True),
@@ -106,15 +106,56 @@ class FoldBn(ExerciseSpec):
 
 # conv kwargs, bn kwargs, input shape, scale of the running variance, quick
 _FUSE: list[tuple[dict[str, Any], dict[str, Any], tuple[int, int, int, int], float, bool]] = [
-    ({"in_channels": 3, "out_channels": 4, "kernel_size": 3, "padding": 1}, {"num_features": 4}, (2, 3, 6, 6), 1.0, True),
-    ({"in_channels": 4, "out_channels": 6, "kernel_size": 3, "stride": 2, "padding": 1, "bias": False, "groups": 2},
-     {"num_features": 6, "eps": 1e-3}, (1, 4, 7, 5), 0.03, True),
-    ({"in_channels": 2, "out_channels": 3, "kernel_size": 1, "dtype": "float64"},
-     {"num_features": 3, "affine": False, "dtype": "float64"}, (3, 2, 4, 4), 0.5, False),
-    ({"in_channels": 6, "out_channels": 6, "kernel_size": 3, "padding": 2, "dilation": 2, "groups": 6, "bias": False},
-     {"num_features": 6, "eps": 0.1, "bias": False}, (2, 6, 5, 5), 0.3, True),
-    ({"in_channels": 3, "out_channels": 2, "kernel_size": (3, 1), "stride": (1, 2), "padding": (1, 0), "dtype": "float64"},
-     {"num_features": 2, "momentum": None, "dtype": "float64"}, (2, 3, 5, 6), 3e-3, False),
+    (
+        {"in_channels": 3, "out_channels": 4, "kernel_size": 3, "padding": 1},
+        {"num_features": 4},
+        (2, 3, 6, 6),
+        1.0,
+        True,
+    ),
+    (
+        {"in_channels": 4, "out_channels": 6, "kernel_size": 3, "stride": 2, "padding": 1, "bias": False, "groups": 2},
+        {"num_features": 6, "eps": 1e-3},
+        (1, 4, 7, 5),
+        0.03,
+        True,
+    ),
+    (
+        {"in_channels": 2, "out_channels": 3, "kernel_size": 1, "dtype": "float64"},
+        {"num_features": 3, "affine": False, "dtype": "float64"},
+        (3, 2, 4, 4),
+        0.5,
+        False,
+    ),
+    (
+        {
+            "in_channels": 6,
+            "out_channels": 6,
+            "kernel_size": 3,
+            "padding": 2,
+            "dilation": 2,
+            "groups": 6,
+            "bias": False,
+        },
+        {"num_features": 6, "eps": 0.1, "bias": False},
+        (2, 6, 5, 5),
+        0.3,
+        True,
+    ),
+    (
+        {
+            "in_channels": 3,
+            "out_channels": 2,
+            "kernel_size": (3, 1),
+            "stride": (1, 2),
+            "padding": (1, 0),
+            "dtype": "float64",
+        },
+        {"num_features": 2, "momentum": None, "dtype": "float64"},
+        (2, 3, 5, 6),
+        3e-3,
+        False,
+    ),
 ]
 
 
@@ -132,7 +173,9 @@ class FuseConvBn(ExerciseSpec):
             dtype = conv_kwargs.get("dtype", "float32")
             conv = nn.Conv2d(**{k: v for k, v in conv_kwargs.items() if k != "dtype"})
             inputs = {
-                f"conv.{key}": (gen.standard_normal(tuple(value.shape)) / np.sqrt(value[0].numel() if value.dim() > 1 else 1)).astype(dtype)
+                f"conv.{key}": (
+                    gen.standard_normal(tuple(value.shape)) / np.sqrt(value[0].numel() if value.dim() > 1 else 1)
+                ).astype(dtype)
                 for key, value in conv.state_dict().items()
             }
             inputs |= _bn_inputs(gen, bn_kwargs, var_scale)
@@ -152,8 +195,8 @@ class FuseConvBn(ExerciseSpec):
             y = bn.double()(conv.double()(x.double())).to(x.dtype)
         layout = [*conv.stride, *conv.padding, *conv.dilation, conv.groups]
         return {
-            "fused weight": fused.weight.detach().numpy().copy(),
-            "fused bias": fused.bias.detach().numpy().copy(),
+            "fused weight": present(fused.weight).detach().numpy().copy(),
+            "fused bias": present(fused.bias).detach().numpy().copy(),
             "stride, padding, dilation, groups": np.array(layout, dtype=np.int64),
             "fused(x)": y.numpy().copy(),
         }

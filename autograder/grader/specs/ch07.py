@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from autograder.grader.cases import affine_params, channel_data, rng, tensor
+from autograder.grader.cases import affine_params, channel_data, present, rng, tensor
 from autograder.grader.compare import changed_dtype, compare_outputs
 from autograder.grader.specs.base import ExerciseSpec, Variant
 from autograder.grader.variants import bn_train
@@ -27,10 +27,24 @@ from autograder.types import Arrays, Case, Mismatch
 
 # world size, rounds: (shard sizes N per rank, C, H, W, dtype, eps, ranks of a sub-group or None), quick
 _WORLDS: list[tuple[int, list[tuple[list[int], int, int, int, str, float, list[int] | None]], bool]] = [
-    (2, [([3, 1], 3, 4, 4, "float32", 1e-5, None), ([2, 5], 2, 3, 2, "float64", 1e-3, None),
-         ([1, 2], 4, 1, 3, "float32", 0.1, None)], True),
-    (3, [([2, 1, 4], 3, 3, 3, "float32", 1e-5, None), ([1, 3, 2], 1, 5, 2, "float64", 0.1, None),
-         ([3, 2, 2], 2, 2, 2, "float32", 1e-3, [0, 2])], True),
+    (
+        2,
+        [
+            ([3, 1], 3, 4, 4, "float32", 1e-5, None),
+            ([2, 5], 2, 3, 2, "float64", 1e-3, None),
+            ([1, 2], 4, 1, 3, "float32", 0.1, None),
+        ],
+        True,
+    ),
+    (
+        3,
+        [
+            ([2, 1, 4], 3, 3, 3, "float32", 1e-5, None),
+            ([1, 3, 2], 1, 5, 2, "float64", 0.1, None),
+            ([3, 2, 2], 2, 2, 2, "float32", 1e-3, [0, 2]),
+        ],
+        True,
+    ),
 ]
 
 
@@ -63,7 +77,9 @@ def _cases(exercise_id: str, normalize: bool) -> list[Case]:
                     inputs[shard_key(index, rank, "gamma")] = gamma
                     inputs[shard_key(index, rank, "beta")] = beta
             specs.append({"eps": eps, "group": group} if normalize else {"group": group})
-            described.append(f"batch sizes {sizes} of ({c}, {h}, {w}) {dtype}" + (f" in group {group}" if group else ""))
+            described.append(
+                f"batch sizes {sizes} of ({c}, {h}, {w}) {dtype}" + (f" in group {group}" if group else "")
+            )
         label = f"{world} processes; round " + "; round ".join(f"{i}: {d}" for i, d in enumerate(described, start=1))
         cases.append(Case(label, inputs, {"world_size": world, "rounds": specs}, quick))
     return cases
@@ -87,7 +103,7 @@ class SyncMoments(ExerciseSpec):
             bn = nn.BatchNorm2d(batch.shape[1], momentum=1.0, dtype=batch.dtype)
             with torch.no_grad():
                 bn(batch)
-            stats = {"mean": bn.running_mean, "var": bn.running_var * (n - 1) / n}
+            stats = {"mean": present(bn.running_mean), "var": present(bn.running_var) * (n - 1) / n}
             for rank in members:
                 want |= {shard_key(index, rank, k): v.numpy().copy() for k, v in stats.items()}
                 want[shard_key(index, rank, "count")] = np.array(float(n))
@@ -133,8 +149,8 @@ class SyncBatchNorm(ExerciseSpec):
             first = members[0]
             bn = nn.BatchNorm2d(batch.shape[1], eps=case.params["rounds"][index - 1]["eps"], dtype=batch.dtype)
             with torch.no_grad():
-                bn.weight.copy_(tensor(case.inputs[shard_key(index, first, "gamma")]))
-                bn.bias.copy_(tensor(case.inputs[shard_key(index, first, "beta")]))
+                present(bn.weight).copy_(tensor(case.inputs[shard_key(index, first, "gamma")]))
+                present(bn.bias).copy_(tensor(case.inputs[shard_key(index, first, "beta")]))
                 y = bn(batch).numpy()
             parts = np.split(y, np.cumsum([len(s) for s in shards])[:-1])
             want |= {shard_key(index, rank, "y"): part.copy() for rank, part in zip(members, parts)}

@@ -60,8 +60,13 @@ class Capstone(ExerciseSpec):
 
     def make_cases(self) -> list[Case]:
         return [
-            Case(f"DigitsCNN with your BatchNorm2d, {dtype}, seed {seed}: {steps} training steps of 32 images, then eval",
-                 {}, {"dtype": dtype, "seed": seed, "steps": steps, "batch_size": 32}, quick)
+            Case(
+                f"DigitsCNN with your BatchNorm2d, {dtype}, seed {seed}: {steps} training steps of 32 images, then "
+                f"eval",
+                {},
+                {"dtype": dtype, "seed": seed, "steps": steps, "batch_size": 32},
+                quick,
+            )
             for dtype, seed, steps, quick in _RUNS
         ]
 
@@ -79,8 +84,13 @@ class Capstone(ExerciseSpec):
             return found
         losses = "training losses"
         trains_right = compare_outputs(got, want, [losses]) is None
-        variants = [Variant((misconception(f),), partial(train_capstone, flawed_batchnorm2d(frozenset([f])), case.inputs, case.params))
-                    for f in (EVAL_FLAWS if trains_right else TRAINING_FLAWS)]
+        variants = [
+            Variant(
+                (misconception(f),),
+                partial(train_capstone, flawed_batchnorm2d(frozenset([f])), case.inputs, case.params),
+            )
+            for f in (EVAL_FLAWS if trains_right else TRAINING_FLAWS)
+        ]
         return found + matching_variant(got, variants, compare_outputs)
 
 

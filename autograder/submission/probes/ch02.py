@@ -13,8 +13,15 @@ from typing import Any
 import numpy as np
 import torch
 
-from autograder.submission.probes.marshal import AnswerError, array_out, tensor_in
-from autograder.submission.probes.marshal import Arrays, affine_inputs, all_unchanged, parts
+from autograder.submission.probes.marshal import (
+    AnswerError,
+    Arrays,
+    affine_inputs,
+    all_unchanged,
+    array_out,
+    parts,
+    tensor_in,
+)
 
 
 def forward_of(answer: Any) -> Callable[..., Any]:
@@ -22,7 +29,9 @@ def forward_of(answer: Any) -> Callable[..., Any]:
     namespace = getattr(answer, "__globals__", None)
     forward = namespace.get("bn_forward") if isinstance(namespace, dict) else None
     if not callable(forward):
-        raise AnswerError("bn_backward is graded with the cache of your bn_forward: define bn_forward in the same notebook")
+        raise AnswerError(
+            "bn_backward is graded with the cache of your bn_forward: define bn_forward in the same notebook"
+        )
     return forward
 
 

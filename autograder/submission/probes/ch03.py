@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.submission.probes.marshal import AnswerError, array_out
-from autograder.submission.probes.marshal import Arrays, affine_inputs, all_unchanged
+from autograder.submission.probes.marshal import AnswerError, Arrays, affine_inputs, all_unchanged, array_out
 
 
 def reduction_dims(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Arrays:

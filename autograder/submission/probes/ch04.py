@@ -34,14 +34,17 @@ def update_running_stats(answer: Any, inputs: Arrays, params: dict[str, Any]) ->
         all_unchanged(state, given)
         unchanged(batch, x, name=f"x (batch {k})")
         # each result is the next call's input, so it must keep the buffer's shape
-        state = {name: array_out(value, name=name, like=given[name], shape=given[name].shape) for name, value in zip(BUFFERS, result)}
+        state = {
+            name: array_out(value, name=name, like=given[name], shape=given[name].shape)
+            for name, value in zip(BUFFERS, result)
+        }
         for name in BUFFERS:
             history[name].append(state[name])
     return {name: np.stack(values) for name, values in history.items()}
 
 
 def ema_debias(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Arrays:
-    """``answer(running, init, num_updates, momentum)``: num_updates is a 0-dim int64 tensor, init a tensor or a number."""
+    """``answer(running, init, num_updates, momentum)``: num_updates a 0-dim int64 tensor, init a tensor or a number."""
     running = tensor_in(inputs["running"], layout=params.get("layout", "contiguous"))
     given = {"running": running, "num_updates": tensor_in(inputs["num_updates"])}
     if "init" in inputs:

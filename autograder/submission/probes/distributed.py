@@ -19,7 +19,6 @@ from datetime import timedelta
 from multiprocessing import connection, get_context
 from typing import Any
 
-import numpy as np
 import torch
 import torch.distributed as dist
 
@@ -38,15 +37,17 @@ def shard_key(round_index: int, rank: int, name: str = "x") -> str:
     return f"round {round_index}, rank {rank}: {name}"
 
 
-def _rank_main(rank: int, world: int, store: str, answer: Any, inputs: Arrays, params: dict[str, Any],
-               call: RankCall, pipe: Any) -> None:
+def _rank_main(
+    rank: int, world: int, store: str, answer: Any, inputs: Arrays, params: dict[str, Any], call: RankCall, pipe: Any
+) -> None:
     """One rank: join the group, run every round, send (status, payload) to the parent, exit."""
-    status, payload = "ok", {}
+    status, payload = "ok", dict[str, Any]()
     try:
         os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
         torch.set_num_threads(1)
-        dist.init_process_group("gloo", init_method=store, rank=rank, world_size=world,
-                                timeout=timedelta(seconds=COLLECTIVE_SECONDS))
+        dist.init_process_group(
+            "gloo", init_method=store, rank=rank, world_size=world, timeout=timedelta(seconds=COLLECTIVE_SECONDS)
+        )
         for index, spec in enumerate(params["rounds"], start=1):
             members = spec.get("group")
             group = dist.new_group(members) if members is not None else None
@@ -76,8 +77,9 @@ def run_world(answer: Any, inputs: Arrays, params: dict[str, Any], call: RankCal
     try:
         for rank in range(world):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_rank_main, args=(rank, world, store, answer, inputs, params, call, send),
-                                      daemon=True)
+            process = context.Process(
+                target=_rank_main, args=(rank, world, store, answer, inputs, params, call, send), daemon=True
+            )
             process.start()
             send.close()
             processes.append(process)
@@ -101,7 +103,7 @@ def _collect(pipes: list[Any], deadline: float) -> dict[int, tuple[str, Any]]:
         for ready in connection.wait(list(waiting.values()), timeout=max(0.0, deadline - time.monotonic())):
             rank = next(r for r, p in waiting.items() if p is ready)
             try:
-                reports[rank] = ready.recv()
+                reports[rank] = waiting[rank].recv()
             except EOFError:
                 reports[rank] = ("crashed", {})
             del waiting[rank]
@@ -128,5 +130,3 @@ def _merge(reports: dict[int, tuple[str, Any]], world: int) -> Arrays:
             "(does every rank call the same collectives, in the same order, with the same group?)"
         )
     return {key: value for rank in range(world) for key, value in reports[rank][1].items()}
-
-

@@ -49,7 +49,9 @@ def tensor_in(array: np.ndarray, *, layout: str = "contiguous", requires_grad: b
     return t.requires_grad_(requires_grad)
 
 
-def array_out(value: object, *, name: str, like: torch.Tensor | None = None, shape: tuple[int, ...] | None = None) -> np.ndarray:
+def array_out(
+    value: object, *, name: str, like: torch.Tensor | None = None, shape: tuple[int, ...] | None = None
+) -> np.ndarray:
     """The plain array of a returned tensor, after strict checks of its type, dtype, device and shape.
 
     Only an exact ``torch.Tensor`` is accepted: subclasses and look-alikes could fake
@@ -78,7 +80,11 @@ def unchanged(before: np.ndarray, after: torch.Tensor, *, name: str) -> None:
 def affine_inputs(inputs: Arrays, params: dict[str, Any], *, requires_grad: bool = False) -> tuple[torch.Tensor, ...]:
     """Fresh x (in the case's layout), gamma and beta."""
     x = tensor_in(inputs["x"], layout=params.get("layout", "contiguous"), requires_grad=requires_grad)
-    return x, tensor_in(inputs["gamma"], requires_grad=requires_grad), tensor_in(inputs["beta"], requires_grad=requires_grad)
+    return (
+        x,
+        tensor_in(inputs["gamma"], requires_grad=requires_grad),
+        tensor_in(inputs["beta"], requires_grad=requires_grad),
+    )
 
 
 def all_unchanged(inputs: Arrays, given: dict[str, torch.Tensor]) -> None:

@@ -117,7 +117,7 @@ def _forward(module: nn.Module, op: Op, inputs: Arrays, prefix: str) -> Arrays:
 
 def run_program(cls: Any, inputs: Arrays, ops: list[Op]) -> Arrays:
     """Run ``ops`` on a module of class ``cls``; every step's outputs."""
-    module: nn.Module | None = None
+    module: Any = None  # the answer's class, whatever it defines
     out: Arrays = {}
     for index, op in enumerate(ops, start=1):
         prefix = step_name(index, op)
@@ -172,9 +172,6 @@ def loaded_conv(kwargs: dict[str, Any], inputs: Arrays, prefix: str) -> nn.Conv2
     return conv
 
 
-
-
-
 def small_model(bns: list[dict[str, Any]], channels: list[int]) -> nn.Sequential:
     """conv -> BN -> ReLU -> (conv -> BN) -> ReLU -> conv -> BN, the BNs built from ``bns``'s kwargs."""
     c0, c1, c2 = channels
@@ -198,8 +195,10 @@ def train_capstone(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Array
     logits, _ = evaluate(model)
     out = {"training losses": np.array(losses, dtype=np.dtype(params["dtype"]))}
     for layer in ("bn1", "bn2"):
-        out |= {f"{layer}.{key}": array_out(value, name=f"{layer}.{key}")
-                for key, value in getattr(model, layer).state_dict().items()}
+        out |= {
+            f"{layer}.{key}": array_out(value, name=f"{layer}.{key}")
+            for key, value in getattr(model, layer).state_dict().items()
+        }
     return out | {"eval logits": array_out(logits, name="eval logits")}
 
 

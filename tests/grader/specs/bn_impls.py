@@ -15,8 +15,18 @@ from torch import nn
 class BatchNorm2d(nn.Module):
     """A correct BatchNorm2d from scratch."""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -50,8 +60,10 @@ class BatchNorm2d(nn.Module):
                 nn.init.zeros_(self.bias)
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
 
     def batch_stats(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mean = x.mean(dim=(0, 2, 3))
@@ -103,19 +115,34 @@ class BatchNorm2d(nn.Module):
 class BatchNorm2dVarMean(nn.Module):
     """A second correct BatchNorm2d: torch.var_mean, reshape-based, buffers assigned in place."""
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None, *, bias=True):
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        device=None,
+        dtype=None,
+        *,
+        bias=True,
+    ):
         super().__init__()
         self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        make = lambda fill: torch.full((num_features,), float(fill), device=device, dtype=dtype)
+        def make(fill: float) -> torch.Tensor:
+            return torch.full((num_features,), float(fill), device=device, dtype=dtype)
+
         self.weight = nn.Parameter(make(1)) if affine else None
         self.bias = nn.Parameter(make(0)) if affine and bias else None
-        for name, value in [("running_mean", make(0)), ("running_var", make(1)),
-                            ("num_batches_tracked", torch.zeros((), dtype=torch.long, device=device))]:
+        for name, value in [
+            ("running_mean", make(0)),
+            ("running_var", make(1)),
+            ("num_batches_tracked", torch.zeros((), dtype=torch.long, device=device)),
+        ]:
             self.register_buffer(name, value if track_running_stats else None)
 
     def reset_running_stats(self):
@@ -133,8 +160,10 @@ class BatchNorm2dVarMean(nn.Module):
                 self.bias.fill_(0.0)
 
     def extra_repr(self):
-        return "{}, eps={}, momentum={}, affine={}, bias={}, track_running_stats={}".format(
-            self.num_features, self.eps, self.momentum, self.affine, self.bias is not None, self.track_running_stats)
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
 
     def forward(self, x):
         if x.ndim != 4:
@@ -169,14 +198,16 @@ class BatchNorm2dVarMean(nn.Module):
 class FrozenBatchNorm2d(nn.Module):
     """A correct frozen BN: the eval-mode affine map, statistics and weights as buffers."""
 
-    def __init__(self, weight: torch.Tensor, bias: torch.Tensor, mean: torch.Tensor, var: torch.Tensor, eps: float) -> None:
+    def __init__(
+        self, weight: torch.Tensor, bias: torch.Tensor, mean: torch.Tensor, var: torch.Tensor, eps: float
+    ) -> None:
         super().__init__()
         self.eps = eps
         for name, value in [("weight", weight), ("bias", bias), ("running_mean", mean), ("running_var", var)]:
             self.register_buffer(name, value.detach().clone())
 
     @classmethod
-    def from_batchnorm(cls, bn: nn.BatchNorm2d) -> "FrozenBatchNorm2d":
+    def from_batchnorm(cls, bn: nn.BatchNorm2d) -> FrozenBatchNorm2d:
         ones = torch.ones_like(bn.running_mean)
         weight = bn.weight if bn.weight is not None else ones
         bias = bn.bias if bn.bias is not None else torch.zeros_like(ones)
@@ -209,8 +240,17 @@ def fold_bn(bn: nn.BatchNorm2d) -> tuple[torch.Tensor, torch.Tensor]:
 def fuse_conv_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> nn.Conv2d:
     """A correct fusion: a new conv whose output is bn.eval()(conv(x))."""
     scale, shift = fold_bn(bn)
-    fused = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
-                      conv.dilation, conv.groups, bias=True, dtype=conv.weight.dtype)
+    fused = nn.Conv2d(
+        conv.in_channels,
+        conv.out_channels,
+        conv.kernel_size,
+        conv.stride,
+        conv.padding,
+        conv.dilation,
+        conv.groups,
+        bias=True,
+        dtype=conv.weight.dtype,
+    )
     bias = conv.bias.detach() if conv.bias is not None else torch.zeros_like(shift)
     with torch.no_grad():
         fused.weight.copy_(conv.weight * scale.view(-1, 1, 1, 1))

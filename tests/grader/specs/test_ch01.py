@@ -9,14 +9,13 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from inprocess import grade
 
 from autograder.grader.specs import spec
 from autograder.types import Case
 
-
 # --- channel_moments -------------------------------------------------------------------
+
 
 def moments_two_pass(x):
     mean = x.mean(dim=(0, 2, 3))
@@ -50,7 +49,9 @@ def moments_transposed(x):
     return flat.mean(1), flat.var(1, unbiased=False)
 
 
-@pytest.mark.parametrize("answer", [moments_two_pass, moments_var_mean, moments_float64, moments_numpy, moments_einsum, moments_transposed])
+@pytest.mark.parametrize(
+    "answer", [moments_two_pass, moments_var_mean, moments_float64, moments_numpy, moments_einsum, moments_transposed]
+)
 def test_correct_channel_moments_pass(answer: Any) -> None:
     result = grade("01.channel_moments", answer)
     assert result.status == "passed", result.feedback
@@ -110,6 +111,7 @@ def test_channel_moments_mistakes_are_named(answer: Any, misconception: str) -> 
 
 # --- standardize -----------------------------------------------------------------------
 
+
 def standardize_two_pass(x, eps=1e-5):
     mean, var = moments_two_pass(x)
     return (x - mean[None, :, None, None]) / torch.sqrt(var[None, :, None, None] + eps)
@@ -135,7 +137,9 @@ def standardize_einsum(x, eps=1e-5):
     return torch.einsum("nchw,c->nchw", x - mean[None, :, None, None], torch.rsqrt(var + eps))
 
 
-@pytest.mark.parametrize("answer", [standardize_two_pass, standardize_var_mean, standardize_float64, standardize_numpy, standardize_einsum])
+@pytest.mark.parametrize(
+    "answer", [standardize_two_pass, standardize_var_mean, standardize_float64, standardize_numpy, standardize_einsum]
+)
 def test_correct_standardize_pass(answer: Any) -> None:
     result = grade("01.standardize", answer)
     assert result.status == "passed", result.feedback
@@ -255,15 +259,22 @@ batches = st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), st.
 
 
 @settings(max_examples=25, deadline=None)
-@given(batches, st.sampled_from(["float32", "float64"]), st.integers(0, 2**32 - 1), st.floats(-50, 50), st.floats(0.1, 10))
+@given(
+    batches, st.sampled_from(["float32", "float64"]), st.integers(0, 2**32 - 1), st.floats(-50, 50), st.floats(0.1, 10)
+)
 def test_property_references(shape: tuple[int, ...], dtype: str, seed: int, center: float, scale: float) -> None:
-    """channel_moments' reference is numpy's mean and biased var; standardize's output has per-channel mean 0, var ~1."""
+    """channel_moments' reference is numpy's mean and biased var; standardize's output has per-channel
+    mean 0 and variance about 1."""
     x = (center + scale * np.random.default_rng(seed).standard_normal(shape)).astype(dtype)
     case = Case("x", {"x": x}, {"eps": None})
     moments = spec("01.channel_moments").reference(case)
     rtol = 1e-4 if dtype == "float32" else 1e-10
-    np.testing.assert_allclose(moments["mean"], x.astype(np.float64).mean(axis=(0, 2, 3)), rtol=rtol, atol=rtol * (abs(center) + scale))
-    np.testing.assert_allclose(moments["var"], x.astype(np.float64).var(axis=(0, 2, 3)), rtol=10 * rtol, atol=rtol * scale**2)
+    np.testing.assert_allclose(
+        moments["mean"], x.astype(np.float64).mean(axis=(0, 2, 3)), rtol=rtol, atol=rtol * (abs(center) + scale)
+    )
+    np.testing.assert_allclose(
+        moments["var"], x.astype(np.float64).var(axis=(0, 2, 3)), rtol=10 * rtol, atol=rtol * scale**2
+    )
     y = spec("01.standardize").reference(case)["y"].astype(np.float64)
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0.0, atol=1e-3 if dtype == "float32" else 1e-9)
     var = x.astype(np.float64).var(axis=(0, 2, 3))

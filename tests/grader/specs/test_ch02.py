@@ -6,11 +6,11 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from inprocess import define, grade
 from torch import nn
 
 from autograder.grader import specs as exercises
 from autograder.grader import variants
-from inprocess import define, grade
 
 # A student's forward and backward, with one slot per common slip.
 TEMPLATE = """
@@ -178,12 +178,24 @@ WRONG_FORWARDS = {
     "no affine": ({"y": "xhat"}, {"ignores-affine"}),
     "no beta": ({"y": "xhat * gamma[None, :, None, None]"}, {"ignores-affine"}),
     "one pass": ({"var": ONE_PASS}, {"one-pass-variance"}),
-    "one pass by einsum": ({"var": "torch.einsum('nchw,nchw->c', x, x)[:, None, None] / (x.numel() // x.shape[1]) - mean ** 2"}, {"one-pass-variance"}),
-    "one pass by sums": ({"var": "(x ** 2).sum(d, keepdim=True) / (x.numel() // x.shape[1]) - mean ** 2"}, {"one-pass-variance"}),
-    "unbiased, eps outside": ({"var": UNBIASED, "den": "(torch.sqrt(var) + eps)"}, {"unbiased-normalization", "eps-outside-sqrt"}),
+    "one pass by einsum": (
+        {"var": "torch.einsum('nchw,nchw->c', x, x)[:, None, None] / (x.numel() // x.shape[1]) - mean ** 2"},
+        {"one-pass-variance"},
+    ),
+    "one pass by sums": (
+        {"var": "(x ** 2).sum(d, keepdim=True) / (x.numel() // x.shape[1]) - mean ** 2"},
+        {"one-pass-variance"},
+    ),
+    "unbiased, eps outside": (
+        {"var": UNBIASED, "den": "(torch.sqrt(var) + eps)"},
+        {"unbiased-normalization", "eps-outside-sqrt"},
+    ),
     "no eps, no affine": ({"den": "torch.sqrt(var)", "y": "xhat"}, {"missing-eps", "ignores-affine"}),
     "mutates x": ({"var": "((x.sub_(mean)) ** 2).mean(dim=d, keepdim=True)", "y": "x * invstd"}, {"input-mutated"}),
-    "float64 out": ({"y": "(xhat * gamma[None, :, None, None] + beta[None, :, None, None]).double()"}, {"dtype-changed"}),
+    "float64 out": (
+        {"y": "(xhat * gamma[None, :, None, None] + beta[None, :, None, None]).double()"},
+        {"dtype-changed"},
+    ),
 }
 
 WRONG_BACKWARDS = {
@@ -192,7 +204,10 @@ WRONG_BACKWARDS = {
     "neither term": ({"mean_term": "", "var_term": ""}, {"dx-missing-mean-term", "dx-missing-var-term"}),
     "dgamma without xhat": ({"dgamma": "dy.sum(d)"}, {"wrong-param-grad"}),
     "dbeta as a mean": ({"dbeta": "dy.mean(d)"}, {"wrong-param-grad"}),
-    "no mean term, dgamma without xhat": ({"mean_term": "", "dgamma": "dy.sum(d)"}, {"dx-missing-mean-term", "wrong-param-grad"}),
+    "no mean term, dgamma without xhat": (
+        {"mean_term": "", "dgamma": "dy.sum(d)"},
+        {"dx-missing-mean-term", "wrong-param-grad"},
+    ),
     "cache without eps": ({"den": "torch.sqrt(var)"}, {"missing-eps"}),
 }
 
@@ -268,7 +283,9 @@ def test_quick_cases_are_a_subset() -> None:
         assert quick and {c.label for c in quick} <= full
 
 
-shapes = st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).filter(lambda s: s[0] * s[2] * s[3] > 1)
+shapes = st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).filter(
+    lambda s: s[0] * s[2] * s[3] > 1
+)
 
 
 @settings(max_examples=25, deadline=None)
@@ -277,7 +294,11 @@ def test_variants_reference_math_is_torchs(shape: tuple[int, ...], seed: int, ep
     """bn_train, bn_backward and param_grads with no mistake equal nn.BatchNorm2d and autograd."""
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(shape, generator=gen, dtype=torch.float64, requires_grad=True)
-    gamma, beta, dy = torch.randn(shape[1], generator=gen, dtype=torch.float64), torch.randn(shape[1], generator=gen, dtype=torch.float64), torch.randn(shape, generator=gen, dtype=torch.float64)
+    gamma, beta, dy = (
+        torch.randn(shape[1], generator=gen, dtype=torch.float64),
+        torch.randn(shape[1], generator=gen, dtype=torch.float64),
+        torch.randn(shape, generator=gen, dtype=torch.float64),
+    )
     bn = nn.BatchNorm2d(shape[1], eps=eps, dtype=torch.float64)
     with torch.no_grad():
         bn.weight.copy_(gamma)

@@ -6,11 +6,11 @@ import pytest
 import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from inprocess import define, grade
 from torch import nn
 
 from autograder.grader import variants
 from autograder.grader.specs.ch03 import torch_reduction_dims
-from inprocess import define, grade
 
 RIGHT_DIMS = {
     "tuple": "def reduction_dims(ndim):\n    return (0,) + tuple(range(2, ndim))",
@@ -57,7 +57,10 @@ def student(**slips: str) -> dict:
     """The template's namespace with some slots replaced by a slip (``x`` is ``g`` in group_norm)."""
     code = TEMPLATE.format(**(RIGHT | slips))
     tail = code.index("def group_norm")
-    return define(code[:tail] + code[tail:].replace("(x - mean)", "(g - mean)").replace("(x * x)", "(g * g)").replace("x.var(", "g.var("))
+    return define(
+        code[:tail]
+        + code[tail:].replace("(x - mean)", "(g - mean)").replace("(x * x)", "(g * g)").replace("x.var(", "g.var(")
+    )
 
 
 OTHER_ND = {
@@ -108,10 +111,16 @@ WRONG_ND = {
     "no affine": ({"affine": "xhat"}, {"ignores-affine"}),
     "one pass": ({"var": "(x * x).mean(dim=d, keepdim=True) - mean ** 2"}, {"one-pass-variance"}),
     "float64 out": ({"affine": "(xhat * gamma.reshape(shape) + beta.reshape(shape)).double()"}, {"dtype-changed"}),
-    "dims (0,), unbiased": ({"dims": "(0,)", "var": "x.var(dim=d, keepdim=True, unbiased=True)"}, {"wrong-reduction-dims", "unbiased-normalization"}),
+    "dims (0,), unbiased": (
+        {"dims": "(0,)", "var": "x.var(dim=d, keepdim=True, unbiased=True)"},
+        {"wrong-reduction-dims", "unbiased-normalization"},
+    ),
 }
 WRONG_GN = {
-    "interleaved groups": ({"groups": "x.reshape(n, c // num_groups, num_groups, -1)", "group_dims": "(1, 3)"}, {"wrong-reduction-dims"}),
+    "interleaved groups": (
+        {"groups": "x.reshape(n, c // num_groups, num_groups, -1)", "group_dims": "(1, 3)"},
+        {"wrong-reduction-dims"},
+    ),
     "groups pooled over the batch": ({"group_dims": "(0, 2)"}, {"wrong-reduction-dims"}),
     "unbiased": ({"var": "x.var(dim=d, keepdim=True, unbiased=True)"}, {"unbiased-normalization"}),
     "no eps": ({"den": "torch.sqrt(var)"}, {"missing-eps"}),
@@ -201,7 +210,9 @@ def test_group_norm_variant_is_torchs(n: int, groups: int, per_group: int, hw: t
 def test_bn_train_variant_is_torchs_at_every_rank(shape: list[int], seed: int) -> None:
     x = torch.randn(shape, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
     gamma, beta = torch.rand(shape[1], dtype=torch.float64), torch.rand(shape[1], dtype=torch.float64)
-    module = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d, 5: nn.BatchNorm3d}[len(shape)](shape[1], dtype=torch.float64)
+    module = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d, 5: nn.BatchNorm3d}[len(shape)](
+        shape[1], dtype=torch.float64
+    )
     with torch.no_grad():
         module.weight.copy_(gamma)
         module.bias.copy_(beta)

@@ -6,10 +6,10 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from inprocess import define, grade
 from torch import nn
 
 from autograder.grader import variants
-from inprocess import define, grade
 
 RIGHT_EMA = {
     "formula": "def ema_update(running, value, momentum):\n    return (1 - momentum) * running + momentum * value",
@@ -103,8 +103,14 @@ WRONG_RUNNING = {
     "None freezes": ({"weight": "0.0 if momentum is None else momentum"}, {"no-cumulative-average"}),
     "None as the default": ({"weight": "0.1 if momentum is None else momentum"}, {"no-cumulative-average"}),
     "None as the last batch": ({"weight": "1.0 if momentum is None else momentum"}, {"no-cumulative-average"}),
-    "count not incremented": ({"increment": "0", "weight": "1.0 / float(count + 1) if momentum is None else momentum"}, {"batch-count-wrong"}),
-    "counted twice": ({"increment": "2", "weight": "1.0 / float(count - 1) if momentum is None else momentum"}, {"batch-count-wrong"}),
+    "count not incremented": (
+        {"increment": "0", "weight": "1.0 / float(count + 1) if momentum is None else momentum"},
+        {"batch-count-wrong"},
+    ),
+    "counted twice": (
+        {"increment": "2", "weight": "1.0 / float(count - 1) if momentum is None else momentum"},
+        {"batch-count-wrong"},
+    ),
     "one pass": ({"var": ONE_PASS}, {"one-pass-variance"}),
     "float64 count": ({"increment": "1.0"}, {"dtype-changed"}),
 }
@@ -114,7 +120,8 @@ WRONG_POPULATION = {
 }
 EMA_POPULATION = """
 def population_stats(batches):
-    mean, var = torch.zeros(batches[0].shape[1], dtype=batches[0].dtype), torch.ones(batches[0].shape[1], dtype=batches[0].dtype)
+    channels, dtype = batches[0].shape[1], batches[0].dtype
+    mean, var = torch.zeros(channels, dtype=dtype), torch.ones(channels, dtype=dtype)
     for b in batches:
         mean = 0.9 * mean + 0.1 * b.mean((0, 2, 3))
         var = 0.9 * var + 0.1 * b.var((0, 2, 3), unbiased=True)
@@ -128,7 +135,9 @@ def test_right_ema_updates_pass(code: str) -> None:
     assert result.status == "passed", result.feedback
 
 
-@pytest.mark.parametrize(("code", "named"), [(KERAS_EMA, ["keras-momentum"]), (MUTATING_EMA, ["input-mutated"])], ids=["keras", "in place"])
+@pytest.mark.parametrize(
+    ("code", "named"), [(KERAS_EMA, ["keras-momentum"]), (MUTATING_EMA, ["input-mutated"])], ids=["keras", "in place"]
+)
 def test_wrong_ema_updates_diagnosed(code: str, named: list[str]) -> None:
     result = grade("04.ema_update", define(code)["ema_update"])
     assert result.status == "failed" and result.misconceptions == named, result.feedback
@@ -194,7 +203,9 @@ def test_ema_as_population_stats_is_no_cumulative_average() -> None:
     shape=st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3), st.integers(2, 3)),
     seed=st.integers(0, 2**16),
 )
-def test_running_stats_variant_is_torchs(momentum: float | None, tracked: int, batches: int, shape: tuple[int, ...], seed: int) -> None:
+def test_running_stats_variant_is_torchs(
+    momentum: float | None, tracked: int, batches: int, shape: tuple[int, ...], seed: int
+) -> None:
     """variants.running_stats with no mistake follows nn.BatchNorm2d's buffers batch after batch."""
     gen = torch.Generator().manual_seed(seed)
     xs = [torch.randn(shape, generator=gen, dtype=torch.float64) for _ in range(batches)]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from inprocess import define, grade
 from torch import nn
 
 from . import bn_impls
 from .bn_impls import BatchNorm2d
-from inprocess import define, grade
 
 ASSIGNING = """
 class BatchNorm2d(nn.Module):
@@ -67,7 +67,8 @@ class BatchNorm2d(nn.Module):
                 f = 1.0 / k if self.momentum is None else self.momentum
                 n = x64.shape[1]
                 self.running_mean = ((1 - f) * self.running_mean + f * mean.detach()).to(self.running_mean.dtype)
-                self.running_var = ((1 - f) * self.running_var + f * var.detach() * n / (n - 1)).to(self.running_var.dtype)
+                unbiased = var.detach() * n / (n - 1)
+                self.running_var = ((1 - f) * self.running_var + f * unbiased).to(self.running_var.dtype)
         else:
             mean, var = self.running_mean.double(), self.running_var.double()
         y = (x64 - mean[:, None]) / torch.sqrt(var[:, None] + self.eps)
@@ -131,8 +132,18 @@ class NeverCounts(BatchNorm2d):
 
 
 class UntrackedUsesRunning(BatchNorm2d):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None, *, bias=True):
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        device=None,
+        dtype=None,
+        *,
+        bias=True,
+    ):
         super().__init__(num_features, eps, momentum, affine, True, device, dtype, bias=bias)
         self.track_running_stats = track_running_stats
 
@@ -215,8 +226,10 @@ def test_ignoring_the_dtype_argument_is_named() -> None:
 
 class ReprWithoutBias(BatchNorm2d):
     def extra_repr(self):
-        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, " \
-               f"track_running_stats={self.track_running_stats}"
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
 
 
 class RaisesRuntimeError(BatchNorm2d):
@@ -232,8 +245,9 @@ class ResetKeepsWeights(BatchNorm2d):
 
 
 class NoBiasKeyword(BatchNorm2d):
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None, **_):
+    def __init__(
+        self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None, **_
+    ):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
 
 
@@ -263,8 +277,11 @@ def test_reference_program_reproduces_the_documented_numbers() -> None:
     from autograder.submission.probes.ch05 import run_program
 
     x = torch.arange(16.0).reshape(2, 2, 2, 2).numpy()
-    ops = [{"op": "new", "kwargs": {"num_features": 2}}, {"op": "forward", "mode": "train", "x": "x"},
-           {"op": "forward", "mode": "eval", "x": "x"}]
+    ops = [
+        {"op": "new", "kwargs": {"num_features": 2}},
+        {"op": "forward", "mode": "train", "x": "x"},
+        {"op": "forward", "mode": "eval", "x": "x"},
+    ]
     out = run_program(nn.BatchNorm2d, {"x": x}, ops)
     assert out["step 2 (train forward of x): y"][0, 0, 0, 0] == pytest.approx(-1.3242440, abs=1e-6)
     assert out["step 2 (train forward of x): running_var"] == pytest.approx([2.8714286] * 2, abs=1e-6)
@@ -328,7 +345,9 @@ def test_frozen_that_follows_train_mode_fails() -> None:
     assert "train mode" in result.feedback
 
 
-@pytest.mark.parametrize("wrong, misconception", [(FrozenMissingEps, "missing-eps"), (FrozenWithoutAffine, "ignores-affine")])
+@pytest.mark.parametrize(
+    "wrong, misconception", [(FrozenMissingEps, "missing-eps"), (FrozenWithoutAffine, "ignores-affine")]
+)
 def test_frozen_slips_are_named(wrong: type[nn.Module], misconception: str) -> None:
     result = grade("05.FrozenBatchNorm2d", wrong, quick=True)
     assert result.status == "failed"
@@ -365,7 +384,9 @@ class TrainableFrozen(nn.Module):
         self.bias = nn.Parameter(self.inner.bias.clone())
 
     def forward(self, x):
-        xhat = (x - self.inner.running_mean[:, None, None]) / torch.sqrt(self.inner.running_var[:, None, None] + self.inner.eps)
+        xhat = (x - self.inner.running_mean[:, None, None]) / torch.sqrt(
+            self.inner.running_var[:, None, None] + self.inner.eps
+        )
         return xhat * self.weight[:, None, None] + self.bias[:, None, None]
 
 
@@ -378,11 +399,14 @@ def with_trainable_affine(model):
     return model
 
 
-@pytest.mark.parametrize("wrong, where", [
-    (top_level_only, "torch BatchNorm layers left"),
-    (eval_and_no_grad, "torch BatchNorm layers left"),
-    (with_trainable_affine, "after one SGD step"),
-])
+@pytest.mark.parametrize(
+    "wrong, where",
+    [
+        (top_level_only, "torch BatchNorm layers left"),
+        (eval_and_no_grad, "torch BatchNorm layers left"),
+        (with_trainable_affine, "after one SGD step"),
+    ],
+)
 def test_wrong_freezes_fail(wrong, where: str) -> None:
     result = grade("05.freeze_batchnorm", wrong, quick=True)
     assert result.status == "failed"

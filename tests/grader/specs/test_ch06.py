@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from inprocess import define, grade
 
 from . import bn_impls
-from inprocess import define, grade
 
 FOLD_VIA_RSQRT = """
 def fold_bn(bn):
@@ -117,8 +117,15 @@ def test_fuse_that_drops_the_conv_bias_fails() -> None:
 def test_fuse_that_forgets_the_stride_fails() -> None:
     def fuse(conv, bn):
         scale, shift = bn_impls.fold_bn(bn)
-        fused = bn_impls.nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, padding=conv.padding,
-                                   dilation=conv.dilation, groups=conv.groups, dtype=conv.weight.dtype)
+        fused = bn_impls.nn.Conv2d(
+            conv.in_channels,
+            conv.out_channels,
+            conv.kernel_size,
+            padding=conv.padding,
+            dilation=conv.dilation,
+            groups=conv.groups,
+            dtype=conv.weight.dtype,
+        )
         fused.weight = bn_impls.nn.Parameter(conv.weight.detach() * scale.view(-1, 1, 1, 1))
         fused.bias = bn_impls.nn.Parameter(shift + (conv.bias.detach() * scale if conv.bias is not None else 0))
         return fused

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from inprocess import define, grade
 
 import autograder.submission.probes.distributed as probes_ch07
+
 from . import bn_impls
-from inprocess import define, grade
 
 GATHERED = """
 import torch.distributed as dist

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from inprocess import grade
 from torch import nn
 
-from . import bn_impls
 from autograder.capstone_model import DigitsCNN, evaluate, train
-from inprocess import grade
+
+from . import bn_impls
 from .test_ch05 import BiasedRunningVar, MissingEps
 
 
