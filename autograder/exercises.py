@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from autograder.catalog import Exercise
+from autograder.chapters import Exercise
 from autograder.grader import specs
 from autograder.misconceptions import MISCONCEPTIONS, Misconception
 

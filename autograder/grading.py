@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from autograder.catalog import Exercise
+from autograder.chapters import Exercise
 from autograder.exercises import chapter_exercises
 from autograder.grader import verdict
 from autograder.grader.specs import chapter_specs

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograder import exercises
-from autograder.catalog import Exercise
+from autograder.chapters import Exercise
 from autograder.grader import specs, verdict
 from autograder.report.model import ExerciseResult
 from autograder.submission import probes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograder.catalog import CHAPTERS
+from autograder.chapters import CHAPTERS
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import threading
 import traceback
 from types import ModuleType
 
-from autograder.catalog import CHAPTERS
+from autograder.chapters import CHAPTERS
 
 
 class ChapterModules:

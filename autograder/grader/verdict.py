@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from autograder import exercises
-from autograder.catalog import Exercise
+from autograder.chapters import Exercise
 from autograder.grader.specs.base import ExerciseSpec
 from autograder.report.model import ExerciseResult
 from autograder.sandbox.api import CaseOutcome, ExerciseOutcome

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import nbformat
 
-from autograder.catalog import Exercise
+from autograder.chapters import Exercise
 
 _POINTS = re.compile(r"\s*\(\d+(?:\.\d+)? points?\)\s*$")
 _ITEM = re.compile(r"^(\d+)\. (.*)$")

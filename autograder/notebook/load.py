@@ -9,7 +9,7 @@ from typing import Any
 
 import nbformat
 
-from autograder.catalog import CHAPTERS, Exercise
+from autograder.chapters import CHAPTERS, Exercise
 from autograder.exercises import chapter_exercises
 from autograder.static.source import binds, defining_cell
 

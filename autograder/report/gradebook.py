@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from autograder.exercises import EXERCISES
+from autograder.catalog import EXERCISES
 from autograder.report.model import Grade
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
-from autograder.catalog import Exercise
+from autograder.chapters import Exercise
 from autograder.grader.compare import compare_arrays
 from autograder.misconceptions import Misconception
 from autograder.types import Arrays, Case, Mismatch
