@@ -93,3 +93,47 @@ def test_strip_keeps_signature_docstring_and_indentation() -> None:
 def test_unbalanced_markers_are_refused(source: str) -> None:
     with pytest.raises(ReleaseError):
         strip_solutions(source, "01.f")
+
+
+def test_points_and_the_list_come_from_the_declarations(repo_root: Path) -> None:
+    """The student notebook's headings and list are generated; the solution must agree with them."""
+    from autograder.exercises import chapter_exercises
+    from autograder.notebook import headings
+
+    for chapter in CHAPTERS.values():
+        solution = nbformat.read(repo_root / chapter.solution_path, as_version=4)
+        declared = chapter_exercises(chapter.number)
+        assert headings.problems(solution, declared, chapter.solution_path) == []
+        student = nbformat.read(repo_root / chapter.exercises_path, as_version=4)
+        assert headings.exercise_list(declared) in student.cells[0].source
+        text = "\n".join(c.source for c in student.cells if c.cell_type == "markdown")
+        for exercise in declared:
+            assert headings.points_text(exercise.points) in text, exercise.id
+
+
+def test_changed_points_fail_release_until_the_solution_agrees(
+    repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograder.exercises import chapter_exercises
+    from autograder.grader import specs
+    from autograder.notebook import headings
+
+    monkeypatch.setattr(type(specs.spec("04.ema_debias")), "points", 3)
+    solution = nbformat.read(repo_root / CHAPTERS["04"].solution_path, as_version=4)
+    found = headings.problems(solution, chapter_exercises("04"), "solutions/04-ema.ipynb")
+    assert found == [
+        "solutions/04-ema.ipynb: the heading of 04.ema_debias must end with (3 points): "
+        "'## Exercise 3: `ema_debias` (2 points)'"
+    ]
+    headings.apply(solution, chapter_exercises("04"))
+    assert headings.problems(solution, chapter_exercises("04"), "solutions/04-ema.ipynb") == []
+    assert "3. `ema_debias` (3 points): " in solution.cells[0].source
+
+
+def test_a_solution_that_never_ran_is_refused(repo_copy: Path) -> None:
+    path = repo_copy / CHAPTERS["04"].solution_path
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].execution_count = None
+    nbformat.write(nb, path)
+    result = release(repo_copy, "--check")
+    assert result.returncode == 1 and "run `make solutions`" in result.stderr
