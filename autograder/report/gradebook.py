@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import io
 
-from autograder.catalog import EXERCISES
+from autograder import catalog
 from autograder.report.model import Grade
 
 
 def render(grades: list[Grade]) -> str:
     graded = {e.id for grade in grades for e in grade.exercises}
-    ids = [i for i in EXERCISES if i in graded] + sorted(graded - EXERCISES.keys())
+    declared = catalog.EXERCISES  # collected from the declarations when a gradebook is written
+    ids = [i for i in declared if i in graded] + sorted(graded - declared.keys())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["notebook", *ids, "total", "max_total"])
