@@ -10,7 +10,7 @@ export PYTHONHASHSEED := 0
 
 SYSTEM_PACKAGES := chromium bubblewrap
 
-.PHONY: book test venv system-deps release release-check validate benchmark clean
+.PHONY: book test lint venv system-deps solutions release release-check validate benchmark clean
 
 venv: $(STAMP)
 
@@ -23,8 +23,13 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP)
 	$(BIN)/jupyter-book build --warningiserror --nitpick --keep-going .
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest
+
+# Lint and types (configured in pyproject.toml); `make test` runs them first.
+lint: $(STAMP)
+	$(BIN)/ruff check autograder tests benchmarks
+	$(BIN)/mypy
 
 # Debian's Chromium (browser tests) and bubblewrap (the grader's sandbox). Installed when
 # missing and we are root; otherwise the tests that need them fail and say what to install.
@@ -36,6 +41,12 @@ system-deps:
 	    echo "installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "warning: please install$$missing (Debian packages: $(SYSTEM_PACKAGES))"; fi; \
 	fi
+
+# Re-execute the solution notebooks and store their outputs (nbval compares them), then
+# regenerate the student notebooks: run after editing a solution or an exercise's declaration.
+solutions: $(STAMP)
+	$(BIN)/python -m autograder.notebook.execute
+	$(BIN)/python -m autograder release
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release

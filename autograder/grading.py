@@ -13,14 +13,17 @@ import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from autograder import exercises, verdict
-from autograder.catalog import EXERCISES, Exercise, chapter_exercises
-from autograder.exercises.base import ExerciseSpec
+from autograder.chapters import Exercise
+from autograder.exercises import EXERCISES, chapter_exercises
+from autograder.grader import verdict
+from autograder.grader.specs import chapter_specs
+from autograder.grader.specs.base import ExerciseSpec
 from autograder.notebook.load import Notebook, NotebookUnreadable, chapter_from_path, read
-from autograder.report.model import ExerciseResult, Grade, Problem, Status
+from autograder.report.model import ExerciseResult, Grade, Problem
 from autograder.sandbox.api import ExerciseOutcome, Limits, ProbeCall, RunRequest
 from autograder.static.forbidden import find_forbidden
 from autograder.static.package_use import beyond_check_and_score, find_package_use
+from autograder.types import Status
 
 Runner = Callable[[RunRequest], Mapping[str, ExerciseOutcome]]  # outcomes keyed by exercise id
 
@@ -73,9 +76,15 @@ def _grade(path: Path, limits: Limits | None, runner: Runner | None, assumed: st
             "its path has no NN-slug part, and it defines none of the exercises' names (pass --chapter NN)"
         )
         return _whole(name, None, [], "missing", message, "unreadable")
-    graded, not_released = notebook.released(chapter)
     try:
-        results, internal = _grade_exercises(notebook, graded, limits or Limits(), runner or sandbox_runner)
+        graded, not_released = notebook.released(chapter)
+    except KeyError as error:  # the chapter's declarations are broken: only this chapter's notebooks fail
+        return _whole(name, chapter, [], "error", f"the grader cannot grade chapter {chapter}: {error.args[0]}", "internal")
+    try:
+        results, internal = _grade_exercises(notebook, chapter, graded, limits or Limits(), runner or sandbox_runner)
+    except KeyError as error:
+        message = f"the grader cannot grade chapter {chapter}: {error.args[0]}"
+        return _whole(name, chapter, [], "error", message, "internal", not_released)
     except Exception:
         message = f"internal grader error:\n{traceback.format_exc()}"
         feedback = "internal grader error (see the notebook's error)"
@@ -85,7 +94,11 @@ def _grade(path: Path, limits: Limits | None, runner: Runner | None, assumed: st
 
 
 def _exercises_of(chapter: str | None) -> list[Exercise]:
-    return chapter_exercises(chapter) if chapter else []
+    """The chapter's exercises; none when it is unknown or its declarations are broken."""
+    try:
+        return chapter_exercises(chapter) if chapter else []
+    except KeyError:
+        return []
 
 
 def _whole(
@@ -104,16 +117,18 @@ def _whole(
 
 
 def _grade_exercises(
-    notebook: Notebook, graded: list[Exercise], limits: Limits, runner: Runner
+    notebook: Notebook, chapter: str, graded: list[Exercise], limits: Limits, runner: Runner
 ) -> tuple[list[ExerciseResult], list[str]]:
     """Each graded exercise's result, and the grader's own problems (missing or broken specs)."""
     results: dict[str, ExerciseResult] = {}
     internal: list[str] = []
     to_run: list[tuple[ProbeCall, ExerciseSpec]] = []
-    for exercise in graded:
+    wanted = {e.id for e in graded}
+    specs = [s for s in chapter_specs(chapter) if s.id in wanted]  # KeyError when the chapter's module is broken
+    for spec in specs:
+        exercise = spec.exercise()
         try:
-            spec = exercises.spec(exercise.id)
-            call = ProbeCall(exercise.id, exercise.name, spec.probe, spec.cases())
+            call = ProbeCall(exercise.id, exercise.name, spec.cases())
         except Exception as error:  # the grader's problem, not the student's: exit code 4
             reason = error.args[0] if isinstance(error, KeyError) else f"{type(error).__name__}: {error}"
             internal.append(f"the grader cannot grade {exercise.id}: {reason}")
@@ -127,13 +142,13 @@ def _grade_exercises(
             to_run.append((call, spec))
     outcomes = runner(RunRequest(notebook.code_cells, [call for call, _ in to_run], limits)) if to_run else {}
     for call, spec in to_run:
-        exercise = EXERCISES[call.exercise_id]
+        exercise = spec.exercise()
         try:
             results[exercise.id] = verdict.judge(exercise, spec, call.cases, outcomes[exercise.id])
         except Exception:
             internal.append(f"internal grader error while judging {exercise.id}:\n{traceback.format_exc()}")
             results[exercise.id] = verdict.result(exercise, "error", internal[-1])
-    return [results[e.id] for e in graded], internal
+    return [results[s.id] for s in specs], internal
 
 
 def _forbidden(notebook: Notebook, exercise: Exercise) -> list[str]:

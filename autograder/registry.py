@@ -1,6 +1,6 @@
 """Collecting what the per-chapter modules declare, one chapter at a time.
 
-``autograder.exercises`` and ``autograder.probes`` each hold one module per chapter,
+``autograder.grader.specs`` and ``autograder.submission.probes`` each hold one module per chapter,
 ``chNN.py``, that declares module-level data (``SPECS`` list, ``PROBES`` dict). A
 chapter module is imported only when something of that chapter is asked for; a
 missing or broken module is recorded with the reason and never affects the others.
@@ -13,7 +13,7 @@ import threading
 import traceback
 from types import ModuleType
 
-from autograder.catalog import CHAPTERS
+from autograder.chapters import CHAPTERS
 
 
 class ChapterModules:

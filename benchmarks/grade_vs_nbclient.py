@@ -36,7 +36,9 @@ def best_of(repeat: int, run: Callable[[], object]) -> float:
 
 def execute_with_nbclient(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
 
 
 def main() -> None:
@@ -53,10 +55,17 @@ def main() -> None:
         ("nbclient execution, 1 notebook", best_of(args.repeat, lambda: execute_with_nbclient(args.notebook))),
     ]
     with tempfile.TemporaryDirectory() as folder:
-        copies = [shutil.copy(args.notebook, Path(folder) / f"{args.notebook.stem}-copy{i}.ipynb") for i in range(args.copies)]
+        copies = [
+            shutil.copy(args.notebook, Path(folder) / f"{args.notebook.stem}-copy{i}.ipynb") for i in range(args.copies)
+        ]
         paths = [Path(p) for p in copies]
         for jobs in (1, 2):
-            rows.append((f"autograder, {args.copies} notebooks, --jobs {jobs}", best_of(args.repeat, lambda: grade_all(paths, jobs=jobs))))
+            rows.append(
+                (
+                    f"autograder, {args.copies} notebooks, --jobs {jobs}",
+                    best_of(args.repeat, lambda jobs=jobs: grade_all(paths, jobs=jobs)),
+                )
+            )
     width = max(len(name) for name, _ in rows)
     for name, seconds in rows:
         print(f"{name:<{width}}  {seconds:8.2f} s")

@@ -46,7 +46,10 @@ def prepend_cell(source: str) -> Edit:
 
 MOMENTS = "def channel_moments(x):\n    {body}\n"
 STANDARDIZE = "def standardize(x, eps=1e-5):\n    {body}\n"
-GOOD_STANDARDIZE_BODY = "m = x.mean((0, 2, 3), keepdim=True)\n    return (x - m) / torch.sqrt(((x - m) ** 2).mean((0, 2, 3), keepdim=True) + eps)"
+GOOD_STANDARDIZE_BODY = (
+    "m = x.mean((0, 2, 3), keepdim=True)\n"
+    "    return (x - m) / torch.sqrt(((x - m) ** 2).mean((0, 2, 3), keepdim=True) + eps)"
+)
 BN_BACKWARD = """def bn_backward(dy, cache):
     x_hat, inv_std, gamma = cache
     dims = (0, 2, 3)
@@ -57,23 +60,49 @@ BN_BACKWARD = """def bn_backward(dy, cache):
 # name -> (solution it starts from, edits, expected status per exercise, misconceptions expected)
 SUBMISSIONS: dict[str, tuple[str, list[Edit], dict[str, str], set[str]]] = {
     "01-solved": ("01", [], {"01.channel_moments": "passed", "01.standardize": "passed"}, set()),
-    "02-solved": ("02", [], {"02.bn_forward": "passed", "02.bn_backward": "passed", "02.BatchNormFunction": "passed"}, set()),
+    "02-solved": (
+        "02",
+        [],
+        {"02.bn_forward": "passed", "02.bn_backward": "passed", "02.BatchNormFunction": "passed"},
+        set(),
+    ),
     "01-blank": ("01-blank", [], {"01.channel_moments": "not-implemented", "01.standardize": "not-implemented"}, set()),
     "01-eps-outside": (
         "01",
-        [replace_answer("standardize", STANDARDIZE.format(body="m = x.mean((0, 2, 3), keepdim=True)\n    return (x - m) / (x.var((0, 2, 3), unbiased=False, keepdim=True).sqrt() + eps)"))],
+        [
+            replace_answer(
+                "standardize",
+                STANDARDIZE.format(
+                    body="m = x.mean((0, 2, 3), keepdim=True)\n"
+                    "    return (x - m) / (x.var((0, 2, 3), unbiased=False, keepdim=True).sqrt() + eps)"
+                ),
+            )
+        ],
         {"01.channel_moments": "passed", "01.standardize": "failed"},
         {"eps-outside-sqrt"},
     ),
     "01-unbiased": (
         "01",
-        [replace_answer("standardize", STANDARDIZE.format(body="return (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(x.var((0, 2, 3), keepdim=True) + eps)"))],
+        [
+            replace_answer(
+                "standardize",
+                STANDARDIZE.format(
+                    body="return (x - x.mean((0, 2, 3), keepdim=True)) "
+                    "/ torch.sqrt(x.var((0, 2, 3), keepdim=True) + eps)"
+                ),
+            )
+        ],
         {"01.channel_moments": "passed", "01.standardize": "failed"},
         {"unbiased-normalization"},
     ),
     "01-wrong-dims": (
         "01",
-        [replace_answer("channel_moments", MOMENTS.format(body="v = x.reshape(x.shape[1], -1)\n    return v.mean(1), v.var(1, unbiased=False)"))],
+        [
+            replace_answer(
+                "channel_moments",
+                MOMENTS.format(body="v = x.reshape(x.shape[1], -1)\n    return v.mean(1), v.var(1, unbiased=False)"),
+            )
+        ],
         {"01.channel_moments": "failed", "01.standardize": "passed"},
         {"wrong-reduction-dims"},
     ),
@@ -83,16 +112,44 @@ SUBMISSIONS: dict[str, tuple[str, list[Edit], dict[str, str], set[str]]] = {
         {"02.bn_forward": "passed", "02.bn_backward": "failed", "02.BatchNormFunction": "failed"},
         {"dx-missing-mean-term"},
     ),
-    "01-deleted-cell": ("01", [delete_answer("standardize")], {"01.channel_moments": "passed", "01.standardize": "missing"}, set()),
-    "01-renamed": (
+    "01-deleted-cell": (
         "01",
-        [replace_answer("standardize", STANDARDIZE.replace("standardize", "standardise").format(body=GOOD_STANDARDIZE_BODY))],
+        [delete_answer("standardize")],
         {"01.channel_moments": "passed", "01.standardize": "missing"},
         set(),
     ),
-    "01-syntax-error": ("01", [replace_answer("channel_moments", "def channel_moments(x):\n    return (x.mean(\n")], {"01.channel_moments": "error", "01.standardize": "passed"}, set()),
-    "01-raises": ("01", [replace_answer("channel_moments", MOMENTS.format(body="raise ValueError('no idea')"))], {"01.channel_moments": "error", "01.standardize": "passed"}, set()),
-    "01-nan": ("01", [replace_answer("channel_moments", MOMENTS.format(body="return x.mean((0, 2, 3)) * float('nan'), x.var((0, 2, 3))"))], {"01.channel_moments": "failed", "01.standardize": "passed"}, set()),
+    "01-renamed": (
+        "01",
+        [
+            replace_answer(
+                "standardize", STANDARDIZE.replace("standardize", "standardise").format(body=GOOD_STANDARDIZE_BODY)
+            )
+        ],
+        {"01.channel_moments": "passed", "01.standardize": "missing"},
+        set(),
+    ),
+    "01-syntax-error": (
+        "01",
+        [replace_answer("channel_moments", "def channel_moments(x):\n    return (x.mean(\n")],
+        {"01.channel_moments": "error", "01.standardize": "passed"},
+        set(),
+    ),
+    "01-raises": (
+        "01",
+        [replace_answer("channel_moments", MOMENTS.format(body="raise ValueError('no idea')"))],
+        {"01.channel_moments": "error", "01.standardize": "passed"},
+        set(),
+    ),
+    "01-nan": (
+        "01",
+        [
+            replace_answer(
+                "channel_moments", MOMENTS.format(body="return x.mean((0, 2, 3)) * float('nan'), x.var((0, 2, 3))")
+            )
+        ],
+        {"01.channel_moments": "failed", "01.standardize": "passed"},
+        set(),
+    ),
     "01-wrong-shape": (
         "01",
         [replace_answer("channel_moments", MOMENTS.format(body="return x.mean(0), x.var(0)"))],
@@ -107,27 +164,63 @@ SUBMISSIONS: dict[str, tuple[str, list[Edit], dict[str, str], set[str]]] = {
     ),
     "01-in-place": (
         "01",
-        [replace_answer("standardize", STANDARDIZE.format(body="m = x.mean((0, 2, 3), keepdim=True)\n    v = x.var((0, 2, 3), unbiased=False, keepdim=True)\n    return x.sub_(m).div_(torch.sqrt(v + eps))"))],
+        [
+            replace_answer(
+                "standardize",
+                STANDARDIZE.format(
+                    body="m = x.mean((0, 2, 3), keepdim=True)\n    v = x.var((0, 2, 3), unbiased=False, keepdim=True)\n"
+                    "    return x.sub_(m).div_(torch.sqrt(v + eps))"
+                ),
+            )
+        ],
         {"01.channel_moments": "passed", "01.standardize": "failed"},
         {"input-mutated"},
     ),
     "01-uses-torch-bn": (
         "01",
-        [replace_answer("standardize", STANDARDIZE.format(body="import torch.nn.functional as F\n    return F.batch_norm(x, None, None, training=True, eps=eps)"))],
+        [
+            replace_answer(
+                "standardize",
+                STANDARDIZE.format(
+                    body="import torch.nn.functional as F\n"
+                    "    return F.batch_norm(x, None, None, training=True, eps=eps)"
+                ),
+            )
+        ],
         {"01.channel_moments": "passed", "01.standardize": "forbidden"},
         set(),
     ),
     "01-memory-hog": (
         "01",
-        [replace_answer("channel_moments", MOMENTS.format(body="hoard = []\n    while True:\n        hoard.append(bytearray(256 * 2**20))"))],
+        [
+            replace_answer(
+                "channel_moments",
+                MOMENTS.format(body="hoard = []\n    while True:\n        hoard.append(bytearray(256 * 2**20))"),
+            )
+        ],
         {"01.channel_moments": "error", "01.standardize": "passed"},
         set(),
     ),
-    "01-os-exit": ("01", [replace_answer("standardize", "import os\n" + STANDARDIZE.format(body="os._exit(7)"))], {"01.channel_moments": "passed", "01.standardize": "error"}, set()),
-    "01-endless": ("01", [replace_answer("channel_moments", MOMENTS.format(body="while True:\n        pass"))], {"01.channel_moments": "timeout", "01.standardize": "passed"}, set()),
+    "01-os-exit": (
+        "01",
+        [replace_answer("standardize", "import os\n" + STANDARDIZE.format(body="os._exit(7)"))],
+        {"01.channel_moments": "passed", "01.standardize": "error"},
+        set(),
+    ),
+    "01-endless": (
+        "01",
+        [replace_answer("channel_moments", MOMENTS.format(body="while True:\n        pass"))],
+        {"01.channel_moments": "timeout", "01.standardize": "passed"},
+        set(),
+    ),
     "01-tampers": (
         "01",
-        [prepend_cell("import torch, numpy, builtins\ntorch.allclose = lambda *a, **k: True\nnumpy.allclose = lambda *a, **k: True\ntorch.manual_seed = lambda *a, **k: None\nbuiltins.abs = lambda v: 0")],
+        [
+            prepend_cell(
+                "import torch, numpy, builtins\ntorch.allclose = lambda *a, **k: True\nnumpy.allclose = lambda *a, "
+                "**k: True\ntorch.manual_seed = lambda *a, **k: None\nbuiltins.abs = lambda v: 0"
+            )
+        ],
         {"01.channel_moments": "passed", "01.standardize": "passed"},
         set(),
     ),
@@ -158,7 +251,19 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Complet
     (folder / "not-a-notebook.ipynb").write_text(json.dumps({"hello": "world"}))
     before = digest(folder)
     done = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", str(folder), "--jobs", "2", "--format", "json", "--timeout", "240"],
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            str(folder),
+            "--jobs",
+            "2",
+            "--format",
+            "json",
+            "--timeout",
+            "240",
+        ],
         capture_output=True,
         text=True,
         timeout=1800,

@@ -9,7 +9,8 @@ from typing import Any
 
 import nbformat
 
-from autograder.catalog import CHAPTERS, Exercise, chapter_exercises
+from autograder.chapters import CHAPTERS, Exercise
+from autograder.exercises import chapter_exercises
 from autograder.static.source import binds, defining_cell
 
 _NUMBERED = re.compile(r"^(\d\d)-")
@@ -56,7 +57,10 @@ class Notebook:
         """The chapter whose exercise names the notebook defines the largest share of."""
         best, best_share = None, 0.0
         for number in CHAPTERS:
-            names = [e.name for e in chapter_exercises(number) if e.name]
+            try:
+                names = [e.name for e in chapter_exercises(number)]
+            except KeyError:  # a chapter whose declarations are broken cannot be recognized by its names
+                continue
             defined = sum(any(binds(cell, name) for cell in self.code_cells) for name in names)
             share = defined / len(names) if names else 0.0
             if share > best_share:

@@ -3,11 +3,12 @@
 ``solutions/NN-slug.ipynb`` is the one source of a chapter's exercises. Its student
 version, ``chapters/NN-slug/exercises.ipynb``, keeps every cell but replaces each block
 between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` with a ``raise
-NotImplementedError`` at the block's indentation, and drops outputs. A generated
-notebook records the exercise ids it was released with (``bn_course.exercises``: an
-exercise added to the chapter later is not charged to it) and a hash of its own
-content, so a notebook that was edited by hand (or is not a generated one at all) is
-never overwritten.
+NotImplementedError`` at the block's indentation, and drops outputs; its "(N points)"
+headings and list of exercises are written from the declarations (``headings``), with
+which the solution must agree. A generated notebook records the exercise ids it was
+released with (``bn_course.exercises``: an exercise added to the chapter later is not
+charged to it) and a hash of its own content, so a notebook that was edited by hand (or
+is not a generated one at all) is never overwritten.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import nbformat
 
 from autograder import course
 from autograder.catalog import CHAPTERS, Chapter
+from autograder.exercises import chapter_exercises
+from autograder.notebook import headings
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -94,6 +97,7 @@ def student_notebook(
             cell.metadata.pop("execution", None)
     if not released:
         raise ReleaseError(f"{chapter.solution_path}: no cell has an 'exercise' id in its metadata")
+    headings.apply(nb, chapter_exercises(chapter.number))
     title_cells = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
     install = bootstrap(where or course.current())
     nb.cells.insert(title_cells, nbformat.v4.new_code_cell(install, metadata={"bootstrap": True}, id="bootstrap"))
@@ -124,6 +128,9 @@ def plan(root: Path, where: course.Course | None = None) -> list[Plan]:
         source = root / chapter.solution_path
         if source.exists():
             solution = nbformat.read(source, as_version=NB_VERSION)
+            disagree = headings.problems(solution, chapter_exercises(chapter.number), chapter.solution_path)
+            if disagree:
+                raise ReleaseError("\n".join(disagree))
             text = nbformat.writes(student_notebook(solution, chapter, where)) + "\n"
             plans.append(Plan(chapter, root / chapter.exercises_path, text))
     return plans
@@ -144,7 +151,7 @@ def release(check: bool = False, root: Path | None = None) -> int:
     try:
         generated = course_file(root)
         plans = plan(root, course.Course(**json.loads(generated[1])) if generated else None)
-    except (ReleaseError, nbformat.ValidationError, json.JSONDecodeError, OSError, ValueError) as error:
+    except (ReleaseError, KeyError, nbformat.ValidationError, json.JSONDecodeError, OSError, ValueError) as error:
         print(f"release: {error}", file=sys.stderr)
         return 1
     if not plans:

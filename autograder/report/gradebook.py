@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 
-from autograder.catalog import chapter_exercises
+from autograder import catalog
 from autograder.report.model import Grade
 from autograder.report.students import from_file_name
 
@@ -51,6 +51,6 @@ def render(grades: list[Grade]) -> str:
 def _exercise_ids(grades: list[Grade]) -> list[str]:
     """The ids of every chapter graded (catalog order), then any id the catalog does not know."""
     chapters = {g.chapter for g in grades if g.chapter} | {e.id.split(".")[0] for g in grades for e in g.exercises}
-    known = [e.id for number in sorted(chapters) for e in chapter_exercises(number)]
+    known = [e.id for number in sorted(chapters) for e in catalog.chapter_exercises(number)]  # declared, when written
     seen = {e.id for g in grades for e in g.exercises} | {i for g in grades for i in g.not_released}
     return known + sorted(seen - set(known))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Status = Literal["passed", "failed", "not-implemented", "missing", "error", "timeout", "forbidden"]
-STATUSES: tuple[Status, ...] = ("passed", "failed", "not-implemented", "missing", "error", "timeout", "forbidden")
+from autograder.types import STATUSES, Status
+
+__all__ = ["STATUSES", "ExerciseResult", "Grade", "Problem", "Status"]
 
 # Why a whole notebook could not be graded normally: "unreadable" (not a notebook, or
 # its chapter cannot be told: exit code 3) or "internal" (a grader bug: exit code 4).

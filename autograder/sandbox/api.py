@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from autograder.exercises.base import Arrays, Case
+from autograder.types import Arrays, Case, RunStatus
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,16 @@ class Limits:
 
 @dataclass(frozen=True)
 class ProbeCall:
-    """Run one exercise: find ``name`` in the executed notebook and drive it with ``probe``."""
+    """Run one exercise: find ``name`` in the executed notebook and drive it with the exercise's probe."""
 
-    exercise_id: str  # "02.bn_forward"
+    exercise_id: str  # "02.bn_forward": its probe is the one registered under this id
     name: str  # object the student defines: "bn_forward"
-    probe: str  # key of autograder.probes.PROBES: "ch02.bn_forward"
     cases: list[Case]
+    probe: str = ""  # another probe's key, for the sandbox's own tests (extra probe files)
+
+    @property
+    def probe_key(self) -> str:
+        return self.probe or self.exercise_id
 
 
 @dataclass(frozen=True)
@@ -57,15 +61,14 @@ class CaseOutcome:
     not_implemented: bool = False  # the answer raised NotImplementedError
 
 
-ExerciseStatus = Literal["ran", "missing", "error", "timeout", "forbidden"]
-
-
 @dataclass(frozen=True)
 class ExerciseOutcome:
     """What happened when one exercise ran. The verdict is the front end's, not this."""
 
-    status: ExerciseStatus  # "ran": the cases ran (each CaseOutcome says how)
+    status: RunStatus  # "ran": the cases ran (each CaseOutcome says how)
     message: str = ""  # one line for the student: why missing / error / timeout / forbidden
     cases: list[CaseOutcome] = field(default_factory=list)
-    forbidden_routes: list[str] = field(default_factory=list)  # ops seen at run time: "aten::native_batch_norm via torch.ops.aten"
+    forbidden_routes: list[str] = field(
+        default_factory=list
+    )  # ops seen at run time: "aten::native_batch_norm via torch.ops.aten"
     stdout: str = ""  # what the worker printed while running this exercise, capped

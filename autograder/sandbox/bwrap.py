@@ -95,7 +95,10 @@ def _problem() -> str | None:
     with tempfile.TemporaryDirectory(prefix="bn-bwrap-probe-") as scratch:
         try:
             trial = subprocess.run(
-                wrap(["/bin/sh", "-c", "touch ok"], Path(scratch), [], 1024**2), capture_output=True, timeout=20, env={"PATH": "/usr/bin:/bin"}
+                wrap(["/bin/sh", "-c", "touch ok"], Path(scratch), [], 1024**2),
+                capture_output=True,
+                timeout=20,
+                env={"PATH": "/usr/bin:/bin"},
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"bubblewrap failed to start ({error})"

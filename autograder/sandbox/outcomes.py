@@ -13,8 +13,8 @@ import numpy as np
 from autograder.misconceptions import MISCONCEPTIONS
 from autograder.sandbox.api import CaseOutcome, ExerciseOutcome
 from autograder.sandbox.protocol import ProtocolError
+from autograder.types import RUN_STATUSES
 
-STATUSES = frozenset({"ran", "missing", "error", "timeout", "forbidden"})
 MAX_TEXT = 8000
 
 
@@ -45,16 +45,19 @@ def case(header: dict[str, Any], arrays: dict[str, np.ndarray]) -> CaseOutcome:
     )
 
 
-def exercise(header: dict[str, Any], cases: list[CaseOutcome], expected_cases: int, stdout_limit: int) -> ExerciseOutcome:
+def exercise(
+    header: dict[str, Any], cases: list[CaseOutcome], expected_cases: int, stdout_limit: int
+) -> ExerciseOutcome:
     """One ``result`` message, with the cases received before it, as an ExerciseOutcome."""
     status = header.get("status")
     routes = header.get("routes", [])
-    if status not in STATUSES or not isinstance(routes, list) or not all(isinstance(r, str) for r in routes):
+    if status not in RUN_STATUSES or not isinstance(routes, list) or not all(isinstance(r, str) for r in routes):
         raise ProtocolError("malformed result")
     routes = [r[:300] for r in routes[:50]]
     message = text(header, "message", limit=2000) or ""
     if status == "ran" and len(cases) != expected_cases:
         raise ProtocolError(f"the worker returned {len(cases)} of {expected_cases} cases")
+    run_status = RUN_STATUSES[RUN_STATUSES.index(status)]
     if routes:
-        status, message = "forbidden", "Forbidden, seen while the answer ran:"
-    return ExerciseOutcome(status, message, cases, routes, text(header, "stdout", limit=stdout_limit) or "")
+        run_status, message = "forbidden", "Forbidden, seen while the answer ran:"
+    return ExerciseOutcome(run_status, message, cases, routes, text(header, "stdout", limit=stdout_limit) or "")

@@ -20,6 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import autograder
 from autograder.sandbox import bwrap, limits
@@ -34,6 +35,10 @@ REQUEST_FILE = "request.bin"
 @dataclass(frozen=True)
 class Expired:
     """The deadline passed before anything else happened."""
+
+
+class _HasFileno(Protocol):
+    def fileno(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ class WorkerProcess:
         self.cgroup = PidsCgroup.create(run_limits.processes)
         (scratch / REQUEST_FILE).write_bytes(request)
         read_fd, write_fd = os.pipe()
-        argv = [sys.executable, "-m", "autograder.sandbox.worker", str(scratch / REQUEST_FILE), str(write_fd)]
+        argv = [sys.executable, "-m", "autograder.submission.worker", str(scratch / REQUEST_FILE), str(write_fd)]
         if mode == "bwrap" and os.geteuid() == 0:  # privileged bwrap: the worker drops to nobody itself
             os.chown(scratch, bwrap.NOBODY, bwrap.NOBODY)
             argv.append(str(bwrap.NOBODY))
@@ -84,7 +89,10 @@ class WorkerProcess:
         self._messages: deque[Message] = deque()
         self._selector = selectors.DefaultSelector()
         self._selector.register(read_fd, selectors.EVENT_READ)
-        self._selector.register(self.process.stdout, selectors.EVENT_READ)
+        if self.process.stdout is None:  # never: stdout is a pipe
+            raise RuntimeError("the worker has no output pipe")
+        self._output = self.process.stdout
+        self._selector.register(self._output, selectors.EVENT_READ)
         self._tail = bytearray()
         self._broken: str | None = None
 
@@ -101,7 +109,7 @@ class WorkerProcess:
                 return Expired()
             for key, _ in self._selector.select(min(timeout, 0.5)):
                 self._read(key.fileobj)
-        return self._messages.popleft() if self._messages else Ended(self._broken)
+        return self._messages.popleft() if self._messages else Ended(self._broken or self.exit_reason())
 
     def _drain_results(self) -> None:
         """Read what the worker wrote before it exited (bounded: its children may still write)."""
@@ -126,7 +134,7 @@ class WorkerProcess:
             self.cgroup.remove()
         self._selector.close()
         os.close(self._results)
-        self.process.stdout.close()
+        self._output.close()
 
     @property
     def output_tail(self) -> str:
@@ -139,8 +147,12 @@ class WorkerProcess:
         if self.mode == "bwrap" and code is not None and code > 128:
             code = -(code - 128)  # bubblewrap reports a signal N as exit code 128 + N
         memory = limits.describe_bytes(self.limits.memory_bytes)
+        file_limit = limits.describe_bytes(self.limits.file_bytes)
         if code is None or code >= 0:
-            return f"the worker exited early with code {code} (did the submission call os._exit({code}) or close the grader's pipe?)"
+            return (
+                f"the worker exited early with code {code} "
+                f"(did the submission call os._exit({code}) or close the grader's pipe?)"
+            )
         try:
             name = signal.Signals(-code).name
         except ValueError:
@@ -152,11 +164,14 @@ class WorkerProcess:
             "SIGBUS": "the worker crashed with a bus error (SIGBUS)",
             "SIGABRT": "the worker aborted (SIGABRT)",
             "SIGXCPU": f"the worker was killed after using its {self.limits.cpu_seconds} s of CPU time (SIGXCPU)",
-            "SIGXFSZ": f"the worker was killed for writing a file larger than {limits.describe_bytes(self.limits.file_bytes)} (SIGXFSZ)",
-            "SIGKILL": f"the worker was killed (SIGKILL): it ran out of its {self.limits.cpu_seconds} s of CPU time or {memory} of memory",
+            "SIGXFSZ": f"the worker was killed for writing a file larger than {file_limit} (SIGXFSZ)",
+            "SIGKILL": (
+                f"the worker was killed (SIGKILL): it ran out of its {self.limits.cpu_seconds} s of CPU time "
+                f"or {memory} of memory"
+            ),
         }.get(name, f"the worker was killed by {name}")
 
-    def _read(self, source: object) -> bool:
+    def _read(self, source: int | _HasFileno) -> bool:
         """Read one chunk from the result or output pipe; False at its end."""
         fd = source if isinstance(source, int) else source.fileno()
         try:
@@ -175,4 +190,3 @@ class WorkerProcess:
         else:
             self._tail = (self._tail + data)[-TAIL_BYTES:]
         return True
-

@@ -1,6 +1,6 @@
 """Running a submission: ``run(request)`` -> one ExerciseOutcome per exercise.
 
-A worker (``autograder.sandbox.worker``) runs the notebook's cells, then the probes.
+A worker (``autograder.submission.worker``) runs the notebook's cells, then the probes.
 The grader watches the clock: a cell gets ``cell_seconds``, an exercise
 ``exercise_seconds``, the whole submission ``notebook_seconds``. When the worker dies
 or overruns, the cell or exercise it was in gets the reason, the worker is killed,
@@ -38,10 +38,11 @@ from autograder.sandbox import bwrap, outcomes
 from autograder.sandbox.api import CaseOutcome, ExerciseOutcome, Limits, ProbeCall, RunRequest
 from autograder.sandbox.process import Ended, Expired, WorkerProcess
 from autograder.sandbox.protocol import ProtocolError, encode
+from autograder.types import RunStatus
 
 GRADER_PACKAGE = Path(autograder.__file__).resolve().parent
 STARTUP_SECONDS = 120.0  # importing torch on a busy machine; no submitted code runs yet
-Failure = tuple[str, str]  # (status, what happened): ("timeout", "timed out after 60 s")
+Failure = tuple[RunStatus, str]  # (status, what happened): ("timeout", "timed out after 60 s")
 
 
 def run(request: RunRequest, *, extra_probes: Sequence[Path] = ()) -> dict[str, ExerciseOutcome]:
@@ -59,7 +60,9 @@ def run(request: RunRequest, *, extra_probes: Sequence[Path] = ()) -> dict[str, 
     while pending := [call for call in request.calls if call.exercise_id not in done]:
         session = _Session(request, pending, skipped, done, deadline)
         with tempfile.TemporaryDirectory(prefix="bn-grade-") as scratch:
-            worker = WorkerProcess(Path(scratch), _encode(request, pending, skipped, extra_probes), mode, request.limits)
+            worker = WorkerProcess(
+                Path(scratch), _encode(request, pending, skipped, extra_probes), mode, request.limits
+            )
             try:
                 stuck = session.follow(worker)
             finally:
@@ -75,7 +78,14 @@ def run(request: RunRequest, *, extra_probes: Sequence[Path] = ()) -> dict[str, 
 class _Session:
     """Follows one worker's messages; settles cells and exercises as they end."""
 
-    def __init__(self, request: RunRequest, pending: list[ProbeCall], skipped: dict[int, Failure], done: dict[str, ExerciseOutcome], deadline: float) -> None:
+    def __init__(
+        self,
+        request: RunRequest,
+        pending: list[ProbeCall],
+        skipped: dict[int, Failure],
+        done: dict[str, ExerciseOutcome],
+        deadline: float,
+    ) -> None:
         self.limits: Limits = request.limits
         self.cell_count = len(request.code_cells)
         self.pending, self.skipped, self.done, self.notebook_deadline = pending, skipped, done, deadline
@@ -104,12 +114,19 @@ class _Session:
         kind, now = header.get("t"), time.monotonic()
         if kind == "cell" and self.call is None and header.get("i") == (-1 if self.cell is None else self.cell) + 1:
             self.cell, self.stage_deadline = header["i"], now + self.limits.cell_seconds
-        elif kind == "exercise" and self.call is None and (upcoming := self._next_call()) and header.get("id") == upcoming.exercise_id:
+        elif (
+            kind == "exercise"
+            and self.call is None
+            and (upcoming := self._next_call())
+            and header.get("id") == upcoming.exercise_id
+        ):
             self.call, self.cases, self.stage_deadline = upcoming, [], now + self.limits.exercise_seconds
         elif kind == "case" and self.call is not None and header.get("i") == len(self.cases) < len(self.call.cases):
             self.cases.append(outcomes.case(header, arrays))
         elif kind == "result" and self.call is not None:
-            self.done[self.call.exercise_id] = outcomes.exercise(header, self.cases, len(self.call.cases), self.limits.output_bytes)
+            self.done[self.call.exercise_id] = outcomes.exercise(
+                header, self.cases, len(self.call.cases), self.limits.output_bytes
+            )
             self.call, self.settled = None, self.settled + 1
         elif kind == "done" and self.call is None and self._next_call() is None:
             return True
@@ -135,7 +152,7 @@ class _Session:
             seconds = self.limits.cell_seconds if self.cell is not None else STARTUP_SECONDS
         return self._failed("timeout", f"timed out after {seconds:g} s", "")
 
-    def _failed(self, status: str, reason: str, output: str) -> Failure | None:
+    def _failed(self, status: RunStatus, reason: str, output: str) -> Failure | None:
         """The worker failed: settle what it was running, or say why nothing could be."""
         if self.call is not None:
             self.done[self.call.exercise_id] = ExerciseOutcome(status, reason, self.cases)
@@ -145,18 +162,27 @@ class _Session:
             self.skipped[self.cell] = (status, reason if status == "timeout" else f"stopped the worker: {reason}")
         else:
             last = output.strip().splitlines()[-1:] if output.strip() else []
-            return status, f"the worker failed before running the notebook: {reason}" + "".join(f" ({line[:200]})" for line in last)
+            return status, f"the worker failed before running the notebook: {reason}" + "".join(
+                f" ({line[:200]})" for line in last
+            )
         return None
 
 
-def _encode(request: RunRequest, calls: list[ProbeCall], skipped: dict[int, Failure], extra_probes: Iterable[Path]) -> bytes:
+def _encode(
+    request: RunRequest, calls: list[ProbeCall], skipped: dict[int, Failure], extra_probes: Iterable[Path]
+) -> bytes:
     """The worker's request: one header message, then one message of inputs per case."""
     header = {
         "t": "request",
         "cells": list(request.code_cells),
         "skipped": {str(index): list(failure) for index, failure in skipped.items()},
         "calls": [
-            {"exercise_id": c.exercise_id, "name": c.name, "probe": c.probe, "cases": [{"label": case.label, "params": case.params} for case in c.cases]}
+            {
+                "exercise_id": c.exercise_id,
+                "name": c.name,
+                "probe": c.probe_key,
+                "cases": [{"label": case.label, "params": case.params} for case in c.cases],
+            }
             for c in calls
         ],
         "limits": asdict(request.limits),
@@ -169,8 +195,9 @@ def file_hashes(paths: Iterable[Path]) -> dict[Path, str]:
     """SHA-256 of each file under ``paths`` (files or directories; caches skipped), to compare before and after."""
     hashes: dict[Path, str] = {}
     for path in paths:
-        files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        files = (
+            [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        )
         for file in sorted(files):
             hashes[file] = hashlib.sha256(file.read_bytes()).hexdigest()
     return hashes
-

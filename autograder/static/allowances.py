@@ -1,7 +1,7 @@
 """Per-exercise exceptions to the forbidden APIs (docs/interface.md, "Forbidden in answers").
 
 Used by the static reading (``autograder.static.forbidden``) and by the run-time op
-watch (``autograder.sandbox.watch``). Exercises not listed allow nothing.
+watch (``autograder.submission.watch``). Exercises not listed allow nothing.
 """
 
 from __future__ import annotations

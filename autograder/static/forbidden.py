@@ -19,9 +19,19 @@ from autograder.static.source import parse
 
 DEFAULT_ALIASES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
 _NORM_OP = re.compile(r"(batch|group|layer|instance|rms)_norm")
-_NORM_MODULE = re.compile(r"^(Lazy)?(Sync)?(BatchNorm|GroupNorm|LayerNorm|InstanceNorm)|^_(BatchNorm|NormBase|InstanceNorm)")
+_NORM_MODULE = re.compile(
+    r"^(Lazy)?(Sync)?(BatchNorm|GroupNorm|LayerNorm|InstanceNorm)|^_(BatchNorm|NormBase|InstanceNorm)"
+)
 _NORM_SOURCES = frozenset({"batchnorm", "normalization", "instancenorm"})  # torch.nn.modules.<these>
-_NAMESPACES = ("torch", "torch.nn", "torch.nn.functional", "torch.nn.modules", "torch.nn.utils", "torch.ops", "torch._C")
+_NAMESPACES = (
+    "torch",
+    "torch.nn",
+    "torch.nn.functional",
+    "torch.nn.modules",
+    "torch.nn.utils",
+    "torch.ops",
+    "torch._C",
+)
 _DYNAMIC_CODE = frozenset({"exec", "eval", "compile"})
 _IMPORTERS = frozenset({"importlib.import_module", "__import__"})
 
@@ -67,7 +77,9 @@ class Names:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    self.aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+                    self.aliases[alias.asname or alias.name.split(".")[0]] = (
+                        alias.name if alias.asname else alias.name.split(".")[0]
+                    )
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
                     self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
@@ -116,7 +128,8 @@ class Names:
             return None if left is None or right is None else left + right
         if isinstance(node, ast.JoinedStr):
             parts = [self.fold(v.value if isinstance(v, ast.FormattedValue) else v) for v in node.values]
-            return None if None in parts else "".join(parts)
+            known = [p for p in parts if p is not None]
+            return "".join(known) if len(known) == len(parts) else None
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -125,7 +138,8 @@ class Names:
             and isinstance(node.args[0], (ast.List, ast.Tuple))
         ):
             separator, parts = self.fold(node.func.value), [self.fold(e) for e in node.args[0].elts]
-            return None if separator is None or None in parts else separator.join(parts)
+            known = [p for p in parts if p is not None]
+            return separator.join(known) if separator is not None and len(known) == len(parts) else None
         return None
 
 
@@ -145,7 +159,7 @@ class _Reader:
         yield from self._visit(tree, line)
 
     def _visit(self, node: ast.AST, line: int | None) -> Iterator[str]:
-        at = line or getattr(node, "lineno", 0)
+        at = line if line else int(getattr(node, "lineno", 0))
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             yield from self._imports(node, at)
         elif isinstance(node, ast.expr) and (route := self._route(node, at, nested=line is not None)) is not None:

@@ -57,3 +57,19 @@ def test_mathjax_is_served_from_the_book(built_book: BuiltBook) -> None:
     scripts = re.findall(r'<script[^>]+src="([^"]*(?:mathjax|tex-chtml)[^"]*)"', html, flags=re.I)
     assert scripts and all(not s.startswith(("http:", "https:", "//")) for s in scripts), scripts
     assert (built_book.html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+def _links() -> list[str]:
+    from autograder import exercises
+
+    urls = [e.url for e in exercises.all_exercises().values()] + [m.url for m in exercises.misconceptions().values()]
+    return sorted(set(urls))
+
+
+@pytest.mark.parametrize("url", _links())
+def test_every_link_of_the_graders_feedback_lands_on_an_anchor(built_book: BuiltBook, url: str) -> None:
+    from autograder.catalog import BOOK_URL
+
+    page, anchor = url.removeprefix(BOOK_URL + "/").removesuffix(".html").split(".html#")
+    html = built_book.page(page).read_text()
+    assert f'id="{anchor}"' in html, f"{url}: no element with id {anchor!r} in {page}.html"

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from autograder.compare import TOLERANCES, Tolerance, compare_arrays, tolerance_for
+from autograder.grader.compare import TOLERANCES, Tolerance, compare_arrays, tolerance_for
 
 
 def test_equal_arrays_match() -> None:
@@ -100,7 +100,9 @@ def test_per_output_tolerance_override() -> None:
 
 
 float_arrays = st.sampled_from([np.float32, np.float64]).flatmap(
-    lambda dtype: arrays(dtype, array_shapes(min_dims=1, max_dims=4, max_side=5), elements=st.floats(-1e3, 1e3, width=32))
+    lambda dtype: arrays(
+        dtype, array_shapes(min_dims=1, max_dims=4, max_side=5), elements=st.floats(-1e3, 1e3, width=32)
+    )
 )
 
 
@@ -130,6 +132,11 @@ def test_property_compare_is_silent_or_names_the_output(x: np.ndarray, data: st.
     noise = data.draw(arrays(np.float64, x.shape, elements=st.floats(-1, 1)))
     got = (x + noise).astype(x.dtype)
     mismatch = compare_arrays({"y": got}, {"y": x})
-    close = np.allclose(got.astype(np.float64), x.astype(np.float64), rtol=TOLERANCES[x.dtype.name].rtol, atol=TOLERANCES[x.dtype.name].atol)
+    close = np.allclose(
+        got.astype(np.float64),
+        x.astype(np.float64),
+        rtol=TOLERANCES[x.dtype.name].rtol,
+        atol=TOLERANCES[x.dtype.name].atol,
+    )
     assert (mismatch is None) == close
     assert mismatch is None or mismatch.output == "y"

@@ -138,17 +138,22 @@ def test_a_hostile_notebook_cannot_forge_its_results(upload: Path, tmp_path: Pat
     hostile = answer(
         hostile,
         "04.update_running_stats",
-        "import importlib.util\n"
-        "GRADER = open(importlib.util.find_spec('autograder.exercises.ch04').origin).read()  # the grader's spec\n"
         "def update_running_stats(running_mean, running_var, num_batches_tracked, x, momentum=0.1):\n"
         "    bn = nn.BatchNorm2d(x.shape[1], momentum=momentum)  # the grader's reference, as its spec reads\n"
         "    bn.running_mean, bn.running_var, bn.num_batches_tracked = running_mean, running_var, num_batches_tracked\n"
         "    bn.train()(x)\n"
         "    return bn.running_mean, bn.running_var, bn.num_batches_tracked\n",
     )
-    hostile = answer(hostile, "04.population_stats", "def population_stats(batches):\n    while True:\n        pass\n")
+    hostile = answer(hostile, "04.ema_debias", "def ema_debias(running, init, num_updates, momentum):\n    while True:\n        pass\n")
+    hostile = answer(
+        hostile,
+        "04.population_stats",
+        "import importlib.util\n"
+        "GRADER = open(importlib.util.find_spec('autograder.grader.specs.ch04').origin).read()  # the grader's spec\n"
+        "def population_stats(batches):\n    return batches[0].mean((0, 2, 3)), batches[0].var((0, 2, 3))\n",
+    )
     results = graded(autograder_root(upload, root, hostile), "--exercise-timeout", "10", hide_bwrap=hide_bwrap)
-    assert statuses(results) == ["passed", "forbidden", "timeout"] and results["score"] == 1.0
+    assert statuses(results) == ["passed", "forbidden", "timeout", "forbidden"] and results["score"] == 1.0
     isolation = "process" if hide_bwrap else "bubblewrap"
     assert results["extra_data"]["isolation"] == isolation
     # Without bubblewrap the forged file really was written (the sandbox was really absent), then replaced.

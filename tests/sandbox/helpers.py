@@ -8,9 +8,9 @@ from unittest import mock
 
 import numpy as np
 
-from autograder.exercises.base import Case
-from autograder.sandbox.api import ExerciseOutcome, Limits, ProbeCall, RunRequest
 from autograder.sandbox import runner
+from autograder.sandbox.api import ExerciseOutcome, Limits, ProbeCall, RunRequest
+from autograder.types import Case
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -28,12 +28,14 @@ FAST = {
 SANDBOXES = ["bwrap", "none"]
 
 
-def call(name: str, probe: str = "ch01.standardize", cases: int = 1) -> ProbeCall:
+def call(name: str, probe: str = "01.standardize", cases: int = 1) -> ProbeCall:
     """Exercise ``t.<name>``: the probe drives the notebook's function ``name`` on X."""
-    return ProbeCall(f"t.{name}", name, probe, [Case(f"case {i}", {"x": X + i}, {}) for i in range(cases)])
+    return ProbeCall(f"t.{name}", name, [Case(f"case {i}", {"x": X + i}, {}) for i in range(cases)], probe)
 
 
-def grade(cells: list[str], calls: list[ProbeCall], sandbox: str = "none", *, watch_grader: bool = False, **limits: float) -> dict[str, ExerciseOutcome]:
+def grade(
+    cells: list[str], calls: list[ProbeCall], sandbox: str = "none", *, watch_grader: bool = False, **limits: float
+) -> dict[str, ExerciseOutcome]:
     """Run a request for real (a real worker process) with the tests' small limits."""
     request = RunRequest(cells, calls, Limits(**{**FAST, **limits, "sandbox": sandbox}))
     # The package's integrity check watches this directory instead of autograder/, which

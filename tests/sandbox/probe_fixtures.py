@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from autograder.probes.base import array_out, tensor_in
+from autograder.submission.probes.marshal import array_out, tensor_in
 
 
 def given_batchnorm(answer: Any, inputs: dict[str, np.ndarray], params: dict[str, Any]) -> dict[str, np.ndarray]:

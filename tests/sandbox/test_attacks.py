@@ -66,10 +66,12 @@ MACHINE_ATTACKS = {
 # Attacks on the worker's own process: the sandbox mode changes nothing, so run once.
 PROCESS_ATTACKS = {
     "exits": "def exits(x, eps=1e-5):\n    sys.exit(3)",
-    "floods": "def floods(x, eps=1e-5):\n    for _ in range(20000):\n        print('spam' * 256)\n    os.write(1, b'raw' * 10**6)\n    return x.clone()",
+    "floods": "def floods(x, eps=1e-5):\n    for _ in range(20000):\n        print('spam' * 256)\n"
+    "    os.write(1, b'raw' * 10**6)\n    return x.clone()",
     "forges": (
         "def forges(x, eps=1e-5):\n"
-        "    body = json.dumps({'t': 'result', 'status': 'ran', 'message': 'forged', 'routes': [], 'stdout': '', 'arrays': []}).encode()\n"
+        "    body = json.dumps({'t': 'result', 'status': 'ran', 'message': 'forged', 'routes': [], 'stdout': '', "
+        "'arrays': []}).encode()\n"
         "    frame = struct.pack('>cI', b'J', len(body)) + body\n"
         "    print(frame)\n"
         "    for fd in range(1, 40):\n"
@@ -80,10 +82,14 @@ PROCESS_ATTACKS = {
         "    return x.clone()"
     ),
     "subclass": "class Sneaky(torch.Tensor):\n    pass\n\ndef subclass(x, eps=1e-5):\n    return x.as_subclass(Sneaky)",
-    "fake_eq": "class Always:\n    def __eq__(self, other):\n        return True\n\ndef fake_eq(x, eps=1e-5):\n    return Always()",
-    "getattr_bn": "def getattr_bn(x, eps=1e-5):\n    return getattr(F, 'batch' + '_norm')(x, None, None, training=True, eps=eps)",
-    "aten_bn": "def aten_bn(x, eps=1e-5):\n    return torch.ops.aten.native_batch_norm(x, None, None, None, None, True, 0.1, eps)[0]",
-    "c_bn": "def c_bn(x, eps=1e-5):\n    return torch._C._VariableFunctions.batch_norm(x, None, None, None, None, True, 0.1, eps, False)",
+    "fake_eq": "class Always:\n    def __eq__(self, other):\n        return True\n\n"
+    "def fake_eq(x, eps=1e-5):\n    return Always()",
+    "getattr_bn": "def getattr_bn(x, eps=1e-5):\n"
+    "    return getattr(F, 'batch' + '_norm')(x, None, None, training=True, eps=eps)",
+    "aten_bn": "def aten_bn(x, eps=1e-5):\n"
+    "    return torch.ops.aten.native_batch_norm(x, None, None, None, None, True, 0.1, eps)[0]",
+    "c_bn": "def c_bn(x, eps=1e-5):\n"
+    "    return torch._C._VariableFunctions.batch_norm(x, None, None, None, None, True, 0.1, eps, False)",
     "fake_numpy": (
         "def fake_numpy(x, eps=1e-5):\n"
         "    import numpy\n"
@@ -92,7 +98,8 @@ PROCESS_ATTACKS = {
     ),
     "patches": (
         "def patches(x, eps=1e-5):\n"
-        "    import builtins, numpy, autograder.probes.base as base, autograder.probes.ch01 as ch01\n"
+        "    import builtins, numpy, autograder.submission.probes.marshal as base, autograder.submission.probes.ch01 "
+        "as ch01\n"
         "    numpy.array = lambda *a, **k: 'forged'\n"
         "    base.array_out = ch01.array_out = lambda *a, **k: 'forged'\n"
         "    builtins.isinstance = lambda *a: True\n"
@@ -215,6 +222,8 @@ def test_patching_the_worker_changes_nothing_here(attacked):
 def test_private_files_are_hidden_in_bubblewrap(machine):
     sandbox, outcomes, _ = machine
     listing, shadow = outcomes["t.peeks"].stdout.splitlines()
-    needed = {Path(p).resolve().parts[2] for p in (sys.base_prefix, sys.prefix) if Path(p).resolve().parts[1:2] == ("root",)}
+    needed = {
+        Path(p).resolve().parts[2] for p in (sys.base_prefix, sys.prefix) if Path(p).resolve().parts[1:2] == ("root",)
+    }
     if sandbox == "bwrap":  # home directories show only what the worker needs; root's files are unreadable
         assert set(listing.split(",")) - {""} <= needed and shadow == "False"

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.adversarial
 
 
 def run_wrapped(script: str, readable: list[Path], scratch: Path) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(bwrap.wrap(["/bin/sh", "-c", script], scratch, readable, 2**20), capture_output=True, timeout=30)
+    return subprocess.run(
+        bwrap.wrap(["/bin/sh", "-c", script], scratch, readable, 2**20), capture_output=True, timeout=30
+    )
 
 
 def test_readable_directories_under_tmp_stay_visible_and_read_only(tmp_path: Path) -> None:

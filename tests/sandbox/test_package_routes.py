@@ -28,35 +28,35 @@ ROOT = Path(__file__).resolve().parents[2]
 ROUTES: dict[str, tuple[str, str, str | None, str]] = {
     "from-import": (
         "05-train-eval", "BatchNorm2d", None,
-        "from autograder.exercises.bn_module import flawed_batchnorm2d\nBatchNorm2d = flawed_batchnorm2d(())",
+        "from autograder.grader.flawed_module import flawed_batchnorm2d\nBatchNorm2d = flawed_batchnorm2d(())",
     ),
     "importlib-built-up-name": (
         "05-train-eval", "BatchNorm2d", None,
-        'import importlib\n_m = importlib.import_module("autograder.exercises." + "bn_module")\n'
+        'import importlib\n_m = importlib.import_module("autograder.grader." + "flawed_module")\n'
         "class BatchNorm2d(_m.FlawedBatchNorm2d):\n    flaws = ()",
     ),
     "dunder-import": (
         "05-train-eval", "BatchNorm2d", None,
-        'BatchNorm2d = __import__("autograder.exercises.bn_module", fromlist=["x"]).flawed_batchnorm2d(())',
+        'BatchNorm2d = __import__("autograder.grader.flawed_module", fromlist=["x"]).flawed_batchnorm2d(())',
     ),
     "computed-name": (
         "05-train-eval", "BatchNorm2d", None,
-        "import importlib\nname = '.'.join(reversed(['bn_module', 'exercises', 'autograder']))\n"
+        "import importlib\nname = '.'.join(reversed(['flawed_module', 'grader', 'autograder']))\n"
         "BatchNorm2d = importlib.import_module(name).flawed_batchnorm2d(())",
     ),
     "import-in-an-earlier-cell": (
-        "05-train-eval", "BatchNorm2d", "import autograder.exercises.bn_module as flawed",
+        "05-train-eval", "BatchNorm2d", "import autograder.grader.flawed_module as flawed",
         "BatchNorm2d = flawed.flawed_batchnorm2d(())",
     ),
     "package-attribute": (
         "05-train-eval", "BatchNorm2d", None,
-        "import autograder\nimport autograder.exercises\n"
-        "BatchNorm2d = autograder.exercises.bn_module.flawed_batchnorm2d(())",
+        "import autograder\nimport autograder.grader.flawed_module\n"
+        "BatchNorm2d = autograder.grader.flawed_module.flawed_batchnorm2d(())",
     ),
     "exec-of-its-file": (
         "04-ema", "ema_update", None,
         "import os, sys\n"
-        "_file = os.path.join(os.path.dirname(sys.modules['autograder'].__file__), 'exercises', 'variants.py')\n"
+        "_file = os.path.join(os.path.dirname(sys.modules['autograder'].__file__), 'grader', 'variants.py')\n"
         "_ns = {'__name__': 'copied'}\nexec(compile(open(_file).read(), 'copied', 'exec'), _ns)\n"
         "ema_update = _ns['ema']",
     ),
@@ -64,7 +64,7 @@ ROUTES: dict[str, tuple[str, str, str | None, str]] = {
         "05-train-eval", "BatchNorm2d", None,
         "_load = getattr(__builtins__, '__imp' + 'ort__')\n"
         "def BatchNorm2d(*args, **kwargs):\n"
-        "    module = _load('autograder' + '.exercises.bn_module', fromlist=['x'])\n"
+        "    module = _load('autograder' + '.grader.flawed_module', fromlist=['x'])\n"
         "    return module.flawed_batchnorm2d(())(*args, **kwargs)",
     ),
 }
@@ -115,14 +115,14 @@ def test_a_route_counts_for_every_later_exercise_too(graded: dict[str, dict]) ->
 @pytest.mark.parametrize(
     ("cells", "route"),
     [
-        (["from autograder.exercises.variants import ema"], "from autograder.exercises.variants import ..."),
+        (["from autograder.grader.variants import ema"], "from autograder.grader.variants import ..."),
         (["from autograder import inline"], "from autograder import inline"),
         (["import importlib\nm = importlib.import_module('autograder.' + 'inline')"], "(autograder.inline)"),
         (["import builtins\nimp = getattr(builtins, '__import__')\nm = imp('autograder.inline')"], "autograder.inline"),
         (["from autograder import check\ng = check.__globals__"], "check.__globals__"),
         (["import autograder as a\np = a.__file__"], "a.__file__ (autograder.__file__)"),
         (["import autograder\nv = vars(autograder)"], "the package object autograder itself"),
-        (["import sys\nm = sys.modules['autograder.probes']"], "names the package's modules or files"),
+        (["import sys\nm = sys.modules['autograder.submission.probes']"], "names the package's modules or files"),
         (["s = open('/srv/autograder/exercises/variants.py').read()"], "names the package's modules or files"),
         (["import importlib\nm = importlib.import_module(input())"], "computed at run time"),
     ],
@@ -177,11 +177,11 @@ def test_runtime_routes_are_seen_in_the_worker(sandbox: str) -> None:
 
 def test_check_in_a_notebook_refuses_a_class_built_on_the_package(capsys: pytest.CaptureFixture[str]) -> None:
     from autograder import check
-    from autograder.exercises.bn_module import FlawedBatchNorm2d
+    from autograder.grader.flawed_module import FlawedBatchNorm2d
 
     class BatchNorm2d(FlawedBatchNorm2d):
         flaws = frozenset()
 
     with pytest.raises(AssertionError, match="forbidden"):
         check(BatchNorm2d)
-    assert "is built on autograder.exercises.bn_module.FlawedBatchNorm2d" in capsys.readouterr().out
+    assert "is built on autograder.grader.flawed_module.FlawedBatchNorm2d" in capsys.readouterr().out

@@ -32,7 +32,11 @@ def decode(data: bytes) -> list:
 
 
 def test_round_trip_byte_by_byte():
-    arrays = {"y": np.arange(6, dtype=np.float64).reshape(2, 3), "ok": np.array(True), "f": np.asfortranarray(np.ones((2, 3), np.int16))}
+    arrays = {
+        "y": np.arange(6, dtype=np.float64).reshape(2, 3),
+        "ok": np.array(True),
+        "f": np.asfortranarray(np.ones((2, 3), np.int16)),
+    }
     data = encode({"t": "case", "i": 0}, arrays) + encode({"t": "done"})
     decoder, messages = Decoder(), []
     for index in range(len(data)):
@@ -78,7 +82,9 @@ def test_a_truncated_stream_is_noticed():
 
 
 def test_outcome_fields_are_checked_and_capped():
-    outcome = case({"outputs": True, "misconceptions": ["missing-eps", "made-up", 3], "error": "x" * 10**6}, {"y": np.zeros(2)})
+    outcome = case(
+        {"outputs": True, "misconceptions": ["missing-eps", "made-up", 3], "error": "x" * 10**6}, {"y": np.zeros(2)}
+    )
     assert outcome.misconceptions == ("missing-eps",) and len(outcome.error) <= 8000
     with pytest.raises(ProtocolError):
         case({"error": 3}, {})

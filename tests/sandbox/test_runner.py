@@ -11,13 +11,15 @@ from autograder.sandbox.api import Limits, RunRequest
 from .helpers import X, call, grade
 
 CELLS = [
-    "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nechoed = !echo computing\nimport torch\nfrom autograder import check, score",
+    "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\nechoed = !echo computing\nimport "
+    "torch\nfrom autograder import check, score",
     "def good(x, eps=1e-5):\n    print(echoed[0])\n    return (x - x.mean()) / 2",
     "check(good)\nscore()",
     "def stub(x, eps=1e-5):\n    raise NotImplementedError('write me')",
     "def wrong_type(x, eps=1e-5):\n    return 3",
     "def helper(x):\n    return x / 0.0 + undefined_name\n\ndef raises(x, eps=1e-5):\n    return helper(x)",
-    "def reads_bn(bn, x):\n    return (x - bn.running_mean[None, :, None, None]) / bn.running_var.sqrt()[None, :, None, None]",
+    "def reads_bn(bn, x):\n    return (x - bn.running_mean[None, :, None, None]) / bn.running_var.sqrt()[None, :, "
+    "None, None]",
     "def runs_bn(bn, x):\n    return bn(x)",
 ]
 
@@ -58,7 +60,10 @@ def test_the_probes_own_batchnorm_is_not_the_students(outcomes):
 
 
 def test_the_same_request_gives_the_same_outputs_whatever_the_seeds():
-    cells = ["import os, torch\ntorch.manual_seed(int.from_bytes(os.urandom(4), 'little'))", "def noisy(x, eps=1e-5):\n    return x + torch.rand(x.shape)"]
+    cells = [
+        "import os, torch\ntorch.manual_seed(int.from_bytes(os.urandom(4), 'little'))",
+        "def noisy(x, eps=1e-5):\n    return x + torch.rand(x.shape)",
+    ]
     first, second = (grade(cells, [call("noisy", cases=2)])["t.noisy"] for _ in range(2))
     for a, b in zip(first.cases, second.cases, strict=True):
         np.testing.assert_array_equal(a.outputs["y"], b.outputs["y"])

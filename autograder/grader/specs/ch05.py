@@ -1,0 +1,437 @@
+"""Chapter 05 specs: ``05.BatchNorm2d``, ``05.FrozenBatchNorm2d`` and ``05.freeze_batchnorm``.
+
+``05.BatchNorm2d`` is graded on *programs*: seeded sequences of operations on one
+module (see ``autograder.submission.probes.modules``), one per flag combination (affine, bias,
+track_running_stats, momentum 0.1 / None / 0 / 1, eps, dtype, turning tracking off
+after construction). The reference runs the same program on ``torch.nn.BatchNorm2d``;
+diagnosis runs it on ``flawed_module``'s modules and names the flaws that
+reproduce the answer.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from autograder.grader.cases import bn_state, channel_data, dy_data, present, rng
+from autograder.grader.compare import changed_dtype, compare_outputs, numeric_keys
+from autograder.grader.flawed_module import FLAWS, flawed_batchnorm2d, misconception
+from autograder.grader.specs.base import ExerciseSpec, Variant
+from autograder.submission.probes.modules import (
+    Op,
+    freeze_batchnorm,
+    frozen_batchnorm2d,
+    module_kwargs,
+    run_program,
+    small_model,
+)
+from autograder.types import Arrays, Case, Mismatch
+
+MODULE_MISCONCEPTIONS = tuple(dict.fromkeys(misconception(f) for f in FLAWS)) + ("dtype-changed",)
+
+
+# ---------------------------------------------------------------- 05.BatchNorm2d
+
+
+@dataclass(frozen=True)
+class Flags:
+    """One constructor configuration and what the program does with it."""
+
+    affine: bool = True
+    bias: bool = True
+    track: bool = True
+    momentum: float | None = 0.1
+    untrack: bool = False  # set track_running_stats = False after construction
+    eps_scale: float = 1e-5  # eps; the data's variance is 1 to 10 times it (eps matters)
+    dtype: str = "float32"
+    quick: bool = False
+
+    def kwargs(self, channels: int) -> dict[str, Any]:
+        """Constructor keyword arguments; defaults left out (so the defaults are exercised)."""
+        given = {
+            "eps": self.eps_scale,
+            "momentum": self.momentum,
+            "affine": self.affine,
+            "track_running_stats": self.track,
+            "bias": self.bias,
+            "dtype": self.dtype,
+        }
+        defaults = {
+            "eps": 1e-5,
+            "momentum": 0.1,
+            "affine": True,
+            "track_running_stats": True,
+            "bias": True,
+            "dtype": "float32",
+        }
+        return {"num_features": channels} | {k: v for k, v in given.items() if v != defaults[k] or v is None}
+
+    def label(self, channels: int) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.kwargs(channels).items())
+        return f"BatchNorm2d({shown})" + (", then track_running_stats = False" if self.untrack else "")
+
+
+def _flag_grid() -> list[Flags]:
+    """Every combination of the flags, with eps, dtype and untracking spread over them."""
+    grid = []
+    eps_choices = (1e-5, 1e-3, 0.1)
+    for i, ((affine, bias), track, momentum) in enumerate(
+        itertools.product([(True, True), (True, False), (False, True)], [True, False], [0.1, None, 0.0, 1.0])
+    ):
+        untrack = track and i % 4 == (i // 8 + 1) % 4  # with momentum None, 0 and 1 in turn
+        grid.append(
+            Flags(
+                affine,
+                bias,
+                track,
+                momentum,
+                untrack=untrack,
+                eps_scale=eps_choices[i % 3],
+                dtype="float64" if i % 5 == 2 else "float32",
+            )
+        )
+    # defaults; untracked, momentum 1, float64; bias=False with None; bias=False, 0, untrack; affine=False, 1, untrack
+    quick = {0, 7, 9, 10, 19}
+    return [f if i not in quick else Flags(**{**f.__dict__, "quick": True}) for i, f in enumerate(grid)]
+
+
+class _ProgramBuilder:
+    """Random inputs and the operations that use them, for one case."""
+
+    def __init__(self, gen: np.random.Generator, channels: int, flags: Flags) -> None:
+        self.gen, self.channels, self.flags = gen, channels, flags
+        self.inputs: Arrays = {}
+        self.ops: list[Op] = []
+        self.scale = float(np.sqrt(flags.eps_scale) * gen.uniform(1.0, 3.0)) if flags.eps_scale > 1e-5 else 1.0
+        self.center = float(gen.uniform(-2, 2)) * self.scale
+
+    def _shape(self, batch: int | None = None) -> tuple[int, int, int, int]:
+        while True:
+            n = batch or int(self.gen.integers(1, 5))
+            h, w = (int(v) for v in self.gen.integers(1, 5, 2))
+            if n * h * w > 1:
+                return (n, self.channels, h, w)
+
+    def _add(self, name: str, array: np.ndarray) -> str:
+        self.inputs[name] = array
+        return name
+
+    def forward(self, mode: str, backward: bool, shape: tuple[int, ...] | None = None, catch: bool = False) -> None:
+        shape = shape or self._shape()
+        index = sum(op["op"] == "forward" for op in self.ops) + 1
+        x = self._add(
+            f"x{index}", channel_data(self.gen, shape, self.flags.dtype, center=self.center, scale=self.scale)
+        )
+        op: Op = {"op": "forward", "mode": mode, "x": x}
+        if backward:
+            op["dy"] = self._add(f"dy{index}", dy_data(self.gen, shape, self.flags.dtype))
+        if len(shape) == 4 and self.gen.random() < 0.3 and not catch:
+            op["layout"] = "channels_last"
+        if catch:
+            op["catch"] = True
+        self.ops.append(op)
+
+    def load(self) -> None:
+        """Load a random state_dict with torch's keys (weights, statistics, count)."""
+        bn = nn.BatchNorm2d(**module_kwargs(self.flags.kwargs(self.channels)))
+        keys = list(bn.state_dict())
+        if keys:
+            state = bn_state(self.gen, keys, self.channels, self.flags.dtype, self.scale, self.center)
+            self.inputs |= {f"state.{key}": value for key, value in state.items()}
+            self.ops.append({"op": "load", "state": "state", "keys": keys})
+
+    def build(self) -> None:
+        self.ops.append({"op": "new", "kwargs": self.flags.kwargs(self.channels)})
+        self.load()
+        self.forward("train", backward=False)  # first without backward: an in-place change of x shows
+        self.forward("train", backward=True)
+        for _ in range(int(self.gen.integers(3, 6))):
+            if self.gen.random() < 0.15:
+                self.ops.append({"op": "reset_running_stats"})
+            self.forward(str(self.gen.choice(["train", "eval"])), backward=bool(self.gen.random() < 0.6))
+        self.forward("train", backward=True, shape=self._shape(batch=1))
+        self.ops.append({"op": "reset_parameters"})
+        self.forward("eval", backward=False)
+        if self.flags.untrack:  # after the resets: torch's reset_running_stats() then does nothing, a quirk not graded
+            self.ops.append({"op": "untrack"})
+            self.forward("train", backward=True)
+            self.forward("eval", backward=True)
+        # Inputs that raise last: torch counts the batch before it raises on one value per channel.
+        self.forward("train", backward=False, shape=(2, self.channels, 3), catch=True)
+        self.forward("eval", backward=False, shape=(1, self.channels, 1, 1), catch=True)
+        self.forward("train", backward=False, shape=(1, self.channels, 1, 1), catch=True)
+
+
+class BatchNorm2dSpec(ExerciseSpec):
+    id = "05.BatchNorm2d"
+    points = 5
+    section = "sec-train-eval-module"
+    summary = "a complete replacement for `torch.nn.BatchNorm2d`"
+    misconceptions = MODULE_MISCONCEPTIONS
+
+    def make_cases(self) -> list[Case]:
+        cases = []
+        for i, flags in enumerate(_flag_grid()):
+            gen = rng(self.id, str(i))
+            channels = int(gen.integers(1, 4))
+            builder = _ProgramBuilder(gen, channels, flags)
+            builder.build()
+            label = f"{flags.label(channels)}, {len(builder.ops)} steps"
+            cases.append(Case(label, builder.inputs, {"ops": builder.ops}, flags.quick))
+        return cases
+
+    def reference(self, case: Case) -> Arrays:
+        return run_program(nn.BatchNorm2d, case.inputs, case.params["ops"])
+
+    def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
+        return compare_outputs(got, want)
+
+    def diagnose(self, case: Case, got: Arrays) -> list[str]:
+        want = self.reference(case)
+        found = ["dtype-changed"] if changed_dtype(got, want) else []
+        ops = case.params["ops"]
+        return found + explain_by_flaws(got, want, lambda cls, steps: run_program(cls, case.inputs, ops[:steps]))
+
+
+def step_of(key: str) -> int:
+    """The step number of an output key ("step 4 (eval forward of x3): y" -> 4)."""
+    return int(key.split(" ", 2)[1])
+
+
+def explain_by_flaws(got: Arrays, want: Arrays, run: Callable[[type[nn.Module], int | None], Arrays]) -> list[str]:
+    """Misconceptions of the flawed modules that together explain the first step where ``got`` goes wrong.
+
+    ``run(cls, steps)`` runs the case's first ``steps`` operations (None: all) on ``cls``.
+    Up to that step the answer agrees with torch, so each flaw shows there on its own: a
+    flaw explains the outputs it changes if the answer has exactly its values there. The
+    flaws found must together account for every output of the step that is wrong. When
+    flaws of different misconceptions change the same outputs in the same way (with
+    momentum 1, normalizing with just-updated running statistics looks like the n-1
+    variance), only one that matches the whole program is named; if none or several
+    do, none is: another case will tell.
+    """
+    first = compare_outputs(got, want, numeric_keys(want))
+    if first is None:
+        return []
+    step = step_of(first.output)
+    earlier = [k for k in numeric_keys(want) if step_of(k) < step]
+    here = [k for k in numeric_keys(want) if step_of(k) == step]
+    wrong_here = {k for k in here if compare_outputs(got, want, [k])}
+    explanations: dict[frozenset[str], list[str]] = {}  # outputs changed -> the flaws changing exactly those
+    for flaw in FLAWS:
+        try:
+            wrong = run(flawed_batchnorm2d(frozenset([flaw])), step)
+        except (ValueError, ZeroDivisionError, RuntimeError):
+            continue
+        changed = frozenset(k for k in here if compare_outputs(wrong, want, [k]))
+        if not changed or changed - wrong_here or compare_outputs(wrong, want, earlier):
+            continue
+        if compare_outputs(got, wrong, sorted(changed)) is None:
+            explanations.setdefault(changed, []).append(flaw)
+    if set().union(*explanations) != wrong_here:
+        return []
+    named: list[str] = []
+    for flaws in explanations.values():
+        ids = {misconception(f) for f in flaws}
+        if len(ids) > 1:
+            ids = {misconception(f) for f in flaws if _matches_whole_program(got, run, f)}
+        if len(ids) != 1:
+            return []
+        named += [m for m in ids if m not in named]
+    return named
+
+
+def _matches_whole_program(got: Arrays, run: Callable[[type[nn.Module], int | None], Arrays], flaw: str) -> bool:
+    try:
+        wrong = run(flawed_batchnorm2d(frozenset([flaw])), None)
+    except (ValueError, ZeroDivisionError, RuntimeError):
+        return False
+    return compare_outputs(got, wrong, numeric_keys(wrong)) is None
+
+
+# ---------------------------------------------------------------- 05.FrozenBatchNorm2d, 05.freeze_batchnorm
+
+
+def frozen_class(bn_class: type[nn.Module]) -> type[nn.Module]:
+    """A ``FrozenBatchNorm2d`` whose forward is an eval-mode copy of the given bn, rebuilt with ``bn_class``.
+
+    With torch's class it is the reference; with a flawed class, a wrong variant. The
+    copy is kept out of ``modules()`` and ``parameters()``: nothing in it trains.
+    """
+
+    class Frozen(nn.Module):
+        def __init__(self, bn: nn.Module) -> None:
+            super().__init__()
+            self.held = [bn.requires_grad_(False)]
+
+        @classmethod
+        def from_batchnorm(cls, bn: nn.BatchNorm2d) -> Frozen:
+            kwargs = {
+                "eps": bn.eps,
+                "momentum": bn.momentum,
+                "affine": bn.affine,
+                "bias": bn.bias is not None,
+                "dtype": present(bn.running_mean).dtype,
+            }
+            copy = bn_class(bn.num_features, **kwargs)
+            copy.load_state_dict(bn.state_dict())
+            return cls(copy)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.held[0].eval()(x)
+
+    return Frozen
+
+
+def frozen_copies(model: nn.Module, frozen: Any) -> nn.Module:
+    """``model`` with every torch BatchNorm2d replaced by ``frozen.from_batchnorm`` of it (``frozen_class``'s)."""
+    for name, child in model.named_children():
+        if isinstance(child, nn.BatchNorm2d):
+            setattr(model, name, frozen.from_batchnorm(child))
+        else:
+            frozen_copies(child, frozen)
+    return model
+
+
+# kwargs of the bn, shapes of the forwards (train, eval, train), quick
+_FROZEN: list[tuple[dict[str, Any], list[tuple[int, int, int, int]], bool]] = [
+    ({"num_features": 3}, [(4, 3, 5, 5), (2, 3, 3, 3), (1, 3, 1, 1)], True),
+    ({"num_features": 2, "eps": 1e-3, "affine": False}, [(3, 2, 4, 4), (1, 2, 1, 1), (2, 2, 3, 5)], True),
+    (
+        {"num_features": 4, "eps": 0.1, "bias": False, "dtype": "float64"},
+        [(2, 4, 3, 3), (5, 4, 2, 2), (3, 4, 1, 2)],
+        True,
+    ),
+    ({"num_features": 1, "momentum": None}, [(6, 1, 2, 3), (2, 1, 4, 4), (1, 1, 3, 3)], False),
+]
+
+
+class FrozenBatchNorm2dSpec(ExerciseSpec):
+    id = "05.FrozenBatchNorm2d"
+    points = 2
+    section = "sec-train-eval-freezing"
+    summary = "batch normalization with fixed statistics and affine parameters"
+    misconceptions = (
+        "missing-eps",
+        "eps-outside-sqrt",
+        "ignores-affine",
+        "batch-stats-in-eval",
+        "updates-in-eval",
+        "dtype-changed",
+    )
+
+    def make_cases(self) -> list[Case]:
+        cases = []
+        for i, (kwargs, shapes, is_quick) in enumerate(_FROZEN):
+            gen = rng(self.id, str(i))
+            bn = nn.BatchNorm2d(**module_kwargs(kwargs))
+            eps = kwargs.get("eps", 1e-5)
+            scale = float(np.sqrt(eps) * 2) if eps > 1e-5 else 1.0
+            dtype = kwargs.get("dtype", "float32")
+            state = bn_state(gen, list(bn.state_dict()), bn.num_features, dtype, scale, 0.5 * scale)
+            inputs = {f"bn.{key}": value for key, value in state.items()}
+            forwards = []
+            for j, (shape, mode) in enumerate(zip(shapes, ["train", "eval", "train"]), start=1):
+                inputs[f"x{j}"] = channel_data(gen, shape, dtype, center=0.5 * scale, scale=scale)
+                inputs[f"dy{j}"] = dy_data(gen, shape, dtype)
+                forwards.append({"mode": mode, "x": f"x{j}", "dy": f"dy{j}"})
+            shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+            label = f"from_batchnorm(BatchNorm2d({shown})), forwards in train, eval, train mode"
+            cases.append(Case(label, inputs, {"bn": kwargs, "forwards": forwards}, is_quick))
+        return cases
+
+    def reference(self, case: Case) -> Arrays:
+        return frozen_batchnorm2d(frozen_class(nn.BatchNorm2d), case.inputs, case.params)
+
+    def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
+        return compare_outputs(got, want)
+
+    def variants(self, case: Case) -> list[Variant]:
+        flaws = ("missing-eps", "eps-outside-sqrt", "ignores-affine", "batch-stats-in-eval", "updates-in-eval")
+        return [Variant((flaw,), partial(_frozen_variant, flaw, case)) for flaw in flaws]
+
+    def diagnose(self, case: Case, got: Arrays) -> list[str]:
+        found = ["dtype-changed"] if changed_dtype(got, self.reference(case)) else []
+        return found + super().diagnose(case, got)
+
+
+def _frozen_variant(flaw: str, case: Case) -> Arrays | None:
+    """The frozen module built on a flawed BatchNorm2d; None where that module refuses the case.
+
+    A flaw that normalizes with batch statistics cannot run a batch of one value per
+    channel (it raises ValueError, as torch's train mode does): it does not apply there.
+    """
+    try:
+        return frozen_batchnorm2d(frozen_class(flawed_batchnorm2d(frozenset([flaw]))), case.inputs, case.params)
+    except ValueError:
+        return None
+
+
+# channels, kwargs of the three bns, quick
+_MODELS: list[tuple[list[int], list[dict[str, Any]], bool]] = [
+    (
+        [3, 4, 5],
+        [{"num_features": 4}, {"num_features": 5, "eps": 1e-3, "momentum": None}, {"num_features": 5, "affine": False}],
+        True,
+    ),
+    (
+        [2, 3, 2],
+        [{"num_features": 3, "bias": False}, {"num_features": 2, "momentum": 0.5}, {"num_features": 2, "eps": 0.1}],
+        False,
+    ),
+]
+
+
+class FreezeBatchnormSpec(ExerciseSpec):
+    id = "05.freeze_batchnorm"
+    points = 1
+    section = "sec-train-eval-freezing"
+    summary = "which swaps every `nn.BatchNorm2d` of a model for a frozen copy"
+
+    def make_cases(self) -> list[Case]:
+        cases = []
+        for i, (channels, bns, is_quick) in enumerate(_MODELS):
+            gen = rng(self.id, str(i))
+            model = small_model(bns, channels)
+            inputs: Arrays = {}
+            for name, module in model.named_modules():
+                prefix = f"model.{name}." if name else "model."
+                if isinstance(module, nn.BatchNorm2d):
+                    state = bn_state(gen, list(module.state_dict()), module.num_features, "float32", 1.0, 0.5)
+                    inputs |= {prefix + key: value for key, value in state.items()}
+                elif isinstance(module, nn.Conv2d):
+                    inputs |= {
+                        prefix + k: (0.5 * gen.standard_normal(tuple(v.shape))).astype(np.float32)
+                        for k, v in module.state_dict().items()
+                    }
+            forwards = []
+            for j in (1, 2):
+                shape = (int(gen.integers(2, 5)), channels[0], int(gen.integers(2, 5)), int(gen.integers(2, 5)))
+                inputs[f"x{j}"] = channel_data(gen, shape, "float32")
+                inputs[f"dy{j}"] = dy_data(gen, (shape[0], channels[-1], *shape[2:]), "float32")
+                forwards.append({"mode": "train", "x": f"x{j}", "dy": f"dy{j}"})
+            label = (
+                f"Sequential model with 3 BatchNorm2d layers (one nested), channels {channels}, "
+                "train mode and one SGD step"
+            )
+            cases.append(
+                Case(label, inputs, {"bns": bns, "channels": channels, "forwards": forwards, "lr": 0.1}, is_quick)
+            )
+        return cases
+
+    def reference(self, case: Case) -> Arrays:
+        frozen = frozen_class(nn.BatchNorm2d)
+        return freeze_batchnorm(partial(frozen_copies, frozen=frozen), case.inputs, case.params)
+
+    def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
+        return compare_outputs(got, want)
+
+
+SPECS: list[ExerciseSpec] = [BatchNorm2dSpec(), FrozenBatchNorm2dSpec(), FreezeBatchnormSpec()]

@@ -1,0 +1,98 @@
+"""Watching, inside the worker, for a submission that reaches into the autograder package.
+
+An answer may take ``check`` and ``score`` from ``autograder`` and nothing else
+(``autograder.static.package_use`` reads the code for it). What the code computes at
+run time is seen here:
+
+- an audit hook (``sys.addaudithook``: once added it cannot be removed) records the
+  imports of the package's modules and the opening of its files that the submission's
+  own code does (the innermost frame that is not a library's or the worker's is a cell);
+- ``answer_routes`` looks at the answer object itself: a class built on one of the
+  package's classes, or a function or class that comes from the package.
+
+Each record keeps the cell whose code did it and the exercise being driven at the time
+(if any), so an exercise is charged for what code of its own cell or the cells before
+it did, whenever it ran, and for whatever happened while its answer was driven.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from types import FrameType
+from typing import Any
+
+import autograder
+from autograder.static.package_use import is_package_path
+from autograder.submission.watch import location, submission_frame
+
+PACKAGE_DIR = os.path.realpath(os.path.dirname(autograder.__file__)) + os.sep
+_EVENTS = frozenset({"import", "open"})
+_DISPLAY = (f"{os.sep}warnings.py", f"{os.sep}traceback.py", f"{os.sep}ultratb.py")
+
+
+class PackageGuard:
+    """An audit hook that records the submission's uses of the package, by where they happened."""
+
+    def __init__(self, worker_paths: tuple[str, ...]) -> None:
+        self.worker_paths = worker_paths  # the worker's and probes' own files: not the submission's
+        self.exercise: str | None = None  # the exercise whose answer is being driven, if any
+        self.records: list[tuple[str, str | None, str]] = []  # (code's file "<cell 3>", exercise, route)
+        self._frame = sys._getframe  # bound now: the submission may replace sys._getframe later
+        sys.addaudithook(self._hook)
+
+    def routes_of(self, exercise_id: str, cells: set[str]) -> list[str]:
+        """What code of these cells did, and what happened while this exercise was driven; each once."""
+        found = (route for code, during, route in self.records if code in cells or during == exercise_id)
+        return list(dict.fromkeys(found))
+
+    def _hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if event not in _EVENTS or not args:
+            return
+        route = self._route(event, args[0])
+        if route is None:
+            return
+        frame = self._frame(1)
+        if event == "open" and _displaying_source(frame):
+            return
+        where = submission_frame(frame, self.worker_paths)
+        if where is not None:
+            self.records.append((where.f_code.co_filename, self.exercise, f"{route} ({location(where)})"))
+
+    @staticmethod
+    def _route(event: str, target: Any) -> str | None:
+        if event == "import":
+            return f"import of {target}" if isinstance(target, str) and is_package_path(target) else None
+        if isinstance(target, bytes):
+            target = os.fsdecode(target)
+        if not isinstance(target, str):
+            return None  # a file descriptor
+        path = os.path.realpath(target)
+        return f"reading the package's file {path[len(PACKAGE_DIR):]}" if path.startswith(PACKAGE_DIR) else None
+
+
+def _displaying_source(frame: FrameType | None) -> bool:
+    """Whether a file is opened to show source lines in a warning or a traceback (not to read it)."""
+    while frame is not None:
+        if frame.f_code.co_filename.endswith(_DISPLAY):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def answer_routes(answer: Any) -> list[str]:
+    """Why the answer object itself is the package's: its class's bases, or where it was defined."""
+    routes = []
+    for base in inspect.getmro(answer)[1:] if isinstance(answer, type) else ():
+        if is_package_path(getattr(base, "__module__", "")):
+            routes.append(f"{answer.__name__} is built on {base.__module__}.{base.__qualname__}")
+    module = getattr(answer, "__module__", None)
+    if isinstance(module, str) and is_package_path(module):
+        routes.append(f"the answer is {module}.{getattr(answer, '__qualname__', '?')}, the package's own")
+    code = getattr(answer, "__code__", None)
+    filename = getattr(code, "co_filename", "")
+    if isinstance(filename, str) and os.path.realpath(filename).startswith(PACKAGE_DIR):
+        routes.append(f"the answer's code comes from the package's file {filename}")
+    return routes
+

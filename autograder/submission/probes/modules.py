@@ -1,0 +1,232 @@
+"""Driving ``nn.Module`` answers (submission side): programs of operations, modules loaded from a case.
+
+A *program* is a list of operations on one module (construct, load a state_dict,
+train/eval switches, forwards with and without backward, resets, turning
+``track_running_stats`` off, inputs that must raise). Each operation's outputs are keyed
+``"step N (what): name"``, so a mismatch tells the student where it happened. The grader
+runs the same programs on torch's modules for its references. Strings (extra_repr, key
+lists, exception names) travel as UTF-8 ``uint8`` arrays; see ``text_out``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from autograder.capstone_model import DigitsCNN, evaluate, train
+from autograder.submission.probes.marshal import AnswerError, array_out, tensor_in, unchanged
+from autograder.types import Arrays
+
+Op = dict[str, Any]
+
+TEXT_OUTPUTS = ("extra_repr", "parameters", "buffers", "state_dict keys", "raised")
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def text_out(text: str) -> np.ndarray:
+    """A string as a plain array (UTF-8 bytes)."""
+    return np.frombuffer(text.encode(), dtype=np.uint8).copy()
+
+
+def text_in(array: np.ndarray) -> str:
+    """The string ``text_out`` encoded."""
+    return np.asarray(array, dtype=np.uint8).tobytes().decode(errors="replace")
+
+
+def step_name(index: int, op: Op) -> str:
+    """How a step reads in feedback: "step 4 (train forward of x2, backward)"."""
+    kind = op["op"]
+    if kind == "forward":
+        what = f"{op['mode']} forward of {op['x']}" + (", backward" if op.get("dy") else "")
+        if op.get("catch"):
+            what += ", which may raise"
+    elif kind == "new":
+        what = "BatchNorm2d(" + ", ".join(f"{k}={v!r}" for k, v in op["kwargs"].items()) + ")"
+    elif kind == "load":
+        what = "load_state_dict of torch's state_dict"
+    elif kind == "untrack":
+        what = "track_running_stats = False"
+    else:
+        what = f"{kind}()"
+    return f"step {index} ({what})"
+
+
+def module_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Constructor keyword arguments from a case's JSON: the dtype's name becomes the torch dtype."""
+    return {key: DTYPES[value] if key == "dtype" else value for key, value in kwargs.items()}
+
+
+def _state(module: nn.Module, prefix: str) -> Arrays:
+    state = module.state_dict()
+    out = {f"{prefix}: state_dict keys": text_out(json.dumps(sorted(state)))}
+    for key, value in state.items():
+        out[f"{prefix}: {key}"] = array_out(value, name=key)
+    return out
+
+
+def _names(module: nn.Module, prefix: str) -> Arrays:
+    parameters = sorted(name for name, _ in module.named_parameters())
+    buffers = sorted(name for name, _ in module.named_buffers())
+    return {
+        f"{prefix}: extra_repr": text_out(module.extra_repr()),
+        f"{prefix}: parameters": text_out(json.dumps(parameters)),
+        f"{prefix}: buffers": text_out(json.dumps(buffers)),
+    }
+
+
+def _raised(call: Callable[..., object], *args: object) -> np.ndarray:
+    """The name of the exception ``call(*args)`` raises ("ValueError" for any subclass), or ""."""
+    try:
+        call(*args)
+    except Exception as error:  # the exception's type is the output being graded
+        return text_out("ValueError" if isinstance(error, ValueError) else type(error).__name__)
+    return text_out("")
+
+
+def _forward(module: nn.Module, op: Op, inputs: Arrays, prefix: str) -> Arrays:
+    """Outputs of one forward (and backward): y, dx, the parameters' gradients, the state."""
+    module.train(op["mode"] == "train")
+    x = tensor_in(inputs[op["x"]], layout=op.get("layout", "contiguous"), requires_grad=bool(op.get("dy")))
+    if op.get("catch"):
+        results: list[torch.Tensor] = []
+        raised = _raised(lambda: results.append(module(x)))
+        out = {f"{prefix}: raised": raised}
+        if results:
+            out[f"{prefix}: y"] = array_out(results[0], name="y", like=x, shape=tuple(x.shape))
+        return out
+    module.zero_grad(set_to_none=True)
+    y = module(x)
+    out = {f"{prefix}: y": array_out(y, name="y", like=x, shape=tuple(x.shape))}
+    if op.get("dy"):
+        if not isinstance(y, torch.Tensor) or not y.requires_grad:
+            raise AnswerError(f"{prefix}: the output does not require grad, so no gradient reaches x or the parameters")
+        y.backward(tensor_in(inputs[op["dy"]]))
+        if x.grad is not None:
+            out[f"{prefix}: dx"] = array_out(x.grad, name="dx", like=x)
+        for name, parameter in module.named_parameters():
+            if parameter.grad is not None:
+                out[f"{prefix}: d{name}"] = array_out(parameter.grad, name=f"d{name}")
+    unchanged(inputs[op["x"]], x, name=op["x"])
+    return out | _state(module, prefix)
+
+
+def run_program(cls: Any, inputs: Arrays, ops: list[Op]) -> Arrays:
+    """Run ``ops`` on a module of class ``cls``; every step's outputs."""
+    module: Any = None  # the answer's class, whatever it defines
+    out: Arrays = {}
+    for index, op in enumerate(ops, start=1):
+        prefix = step_name(index, op)
+        kind = op["op"]
+        if kind == "new":
+            module = cls(**module_kwargs(op["kwargs"]))
+            out |= _names(module, prefix) | _state(module, prefix)
+            continue
+        assert module is not None, "a program starts with 'new'"
+        if kind == "forward":
+            out |= _forward(module, op, inputs, prefix)
+            continue
+        if kind == "load":
+            out[f"{prefix}: raised"] = _raised(
+                module.load_state_dict, {key: tensor_in(inputs[f"{op['state']}.{key}"]) for key in op["keys"]}
+            )
+        elif kind == "untrack":
+            module.track_running_stats = False
+        elif kind in ("reset_running_stats", "reset_parameters"):
+            getattr(module, kind)()
+        else:
+            raise ValueError(f"unknown operation {kind!r}")
+        out |= _state(module, prefix)
+    return out
+
+
+def loaded_batchnorm(kwargs: dict[str, Any], inputs: Arrays, prefix: str) -> nn.BatchNorm2d:
+    """A torch ``BatchNorm2d`` (never called here) holding the state_dict in ``inputs[prefix + key]``."""
+    bn = nn.BatchNorm2d(**module_kwargs(kwargs))
+    bn.load_state_dict({key: tensor_in(inputs[prefix + key]) for key in bn.state_dict()})
+    return bn
+
+
+def forward_backward(module: nn.Module, op: Op, inputs: Arrays, prefix: str, *, keeps_shape: bool = True) -> Arrays:
+    """y and dx of one forward in ``op["mode"]``, backward with ``op["dy"]``."""
+    module.train(op["mode"] == "train")
+    x = tensor_in(inputs[op["x"]], requires_grad=True)
+    y = module(x)
+    out = {f"{prefix}: y": array_out(y, name="y", like=x, shape=tuple(x.shape) if keeps_shape else None)}
+    if not isinstance(y, torch.Tensor) or not y.requires_grad:
+        raise AnswerError(f"{prefix}: the output does not require grad, so no gradient reaches x")
+    y.backward(tensor_in(inputs[op["dy"]]))
+    out[f"{prefix}: dx"] = array_out(x.grad, name="dx", like=x)
+    unchanged(inputs[op["x"]], x, name=op["x"])
+    return out
+
+
+def loaded_conv(kwargs: dict[str, Any], inputs: Arrays, prefix: str) -> nn.Conv2d:
+    """A ``Conv2d`` built from ``kwargs`` holding the state_dict in ``inputs[prefix + key]``."""
+    conv = nn.Conv2d(**module_kwargs(kwargs))
+    conv.load_state_dict({key: tensor_in(inputs[prefix + key]) for key in conv.state_dict()})
+    return conv
+
+
+def small_model(bns: list[dict[str, Any]], channels: list[int]) -> nn.Sequential:
+    """conv -> BN -> ReLU -> (conv -> BN) -> ReLU -> conv -> BN, the BNs built from ``bns``'s kwargs."""
+    c0, c1, c2 = channels
+    norms = [nn.BatchNorm2d(**module_kwargs(kwargs)) for kwargs in bns]
+    return nn.Sequential(
+        nn.Conv2d(c0, c1, 3, padding=1),
+        norms[0],
+        nn.ReLU(),
+        nn.Sequential(nn.Conv2d(c1, c2, 1), norms[1]),
+        nn.ReLU(),
+        nn.Conv2d(c2, c2, 1, bias=False),
+        norms[2],
+    )
+
+
+def train_capstone(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Arrays:
+    """Train the capstone CNN with the BatchNorm2d class ``answer``: losses, BN state, eval logits."""
+    dtype = DTYPES[params["dtype"]]
+    model = DigitsCNN(answer, seed=params["seed"], dtype=dtype)
+    losses = train(model, steps=params["steps"], batch_size=params["batch_size"], seed=params["seed"])
+    logits, _ = evaluate(model)
+    out = {"training losses": np.array(losses, dtype=np.dtype(params["dtype"]))}
+    for layer in ("bn1", "bn2"):
+        out |= {
+            f"{layer}.{key}": array_out(value, name=f"{layer}.{key}")
+            for key, value in getattr(model, layer).state_dict().items()
+        }
+    return out | {"eval logits": array_out(logits, name="eval logits")}
+
+
+def frozen_batchnorm2d(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Arrays:
+    """``answer.from_batchnorm(bn)`` run in train and eval mode; also the given bn's state afterwards."""
+    bn = loaded_batchnorm(params["bn"], inputs, "bn.")
+    frozen = answer.from_batchnorm(bn)
+    if not isinstance(frozen, nn.Module):
+        raise AnswerError(f"from_batchnorm must return a module, got {type(frozen).__name__}")
+    out: Arrays = {}
+    for index, op in enumerate(params["forwards"], start=1):
+        out |= forward_backward(frozen, op, inputs, f"forward {index} ({op['mode']} mode, {op['x']})")
+    return out | {f"the given bn afterwards: {key}": array_out(v, name=key) for key, v in bn.state_dict().items()}
+
+
+def freeze_batchnorm(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Arrays:
+    """The frozen model in train mode: outputs and dx, one SGD step, outputs again; BN layers left."""
+    model = small_model(params["bns"], params["channels"])
+    model.load_state_dict({key: tensor_in(inputs["model." + key]) for key in model.state_dict()})
+    frozen = answer(model)
+    if not isinstance(frozen, nn.Module):
+        raise AnswerError(f"freeze_batchnorm must return the model, got {type(frozen).__name__}")
+    left = sum(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in frozen.modules())
+    out = {"torch BatchNorm layers left in the model": np.array(left, dtype=np.int64)}
+    first, second = params["forwards"]
+    out |= forward_backward(frozen, first, inputs, "model.train(), forward", keeps_shape=False)
+    with torch.no_grad():  # one plain SGD step (torch.optim's first step imports torch._dynamo: slow)
+        for p in frozen.parameters():
+            if p.requires_grad and p.grad is not None:
+                p.sub_(params["lr"] * p.grad)
+    return out | forward_backward(frozen, second, inputs, "after one SGD step, forward", keeps_shape=False)
