@@ -79,7 +79,8 @@ def _grade(path: Path, limits: Limits | None, runner: Runner | None, assumed: st
     try:
         graded, not_released = notebook.released(chapter)
     except KeyError as error:  # the chapter's declarations are broken: only this chapter's notebooks fail
-        return _whole(name, chapter, [], "error", f"the grader cannot grade chapter {chapter}: {error.args[0]}", "internal")
+        message = f"the grader cannot grade chapter {chapter}: {error.args[0]}"
+        return _whole(name, chapter, [], "error", message, "internal")
     try:
         results, internal = _grade_exercises(notebook, chapter, graded, limits or Limits(), runner or sandbox_runner)
     except KeyError as error:

@@ -158,9 +158,11 @@ def release(check: bool = False, root: Path | None = None) -> int:
         print(f"release: no solution notebooks under {root / 'solutions'}", file=sys.stderr)
         return 1
     stale = [p for p in plans if not p.target.exists() or p.target.read_text() != p.text]
-    course_stale = generated is not None and (not generated[0].exists() or generated[0].read_text() != generated[1])
+    course_stale: list[Path] = []  # the package's copy of the course setting, when it is out of date
+    if generated is not None and (not generated[0].exists() or generated[0].read_text() != generated[1]):
+        course_stale.append(generated[0])
     if check:
-        for target in [p.target for p in stale] + ([generated[0]] if course_stale else []):
+        for target in [p.target for p in stale] + course_stale:
             print(f"out of date: {target.relative_to(root)} (run `python -m autograder release`)")
         print(f"release --check: {len(plans) - len(stale)} of {len(plans)} exercise notebooks up to date")
         return 1 if stale or course_stale else 0

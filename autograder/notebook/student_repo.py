@@ -119,9 +119,10 @@ def _names_a_computation(line: str) -> bool:
         node = ast.parse(code).body[0] if code.startswith("return ") else None
     except SyntaxError:
         node = None
-    bare = isinstance(node, ast.Return) and node.value is not None
-    values = (node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]) if bare else []
-    return not (bare and all(isinstance(value, ast.Name) for value in values))
+    if not isinstance(node, ast.Return) or node.value is None:
+        return True
+    values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+    return not all(isinstance(value, ast.Name) for value in values)
 
 
 def solution_leaks(target: Path, solutions: Path) -> list[str]:

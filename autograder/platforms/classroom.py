@@ -63,7 +63,7 @@ def exercise_passes(exercise_id: str, repository: Path) -> bool:
 
     exercise = EXERCISES[exercise_id]
     [grade] = grade_all([repository / exercise.chapter.exercises_path])
-    [result] = [e for e in grade.exercises if e.id == exercise_id] or [None]
+    result = next((e for e in grade.exercises if e.id == exercise_id), None)
     if result is None:
         print(grade.error or f"{exercise_id} was not graded")
         return False

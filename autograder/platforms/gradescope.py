@@ -128,10 +128,16 @@ def submitted_notebooks(submission: Path) -> list[Path]:
     return sorted(p for p in submission.rglob("*.ipynb") if p.is_file() and not skip & set(p.parts))
 
 
-def grade_submission(root: Path, sandbox: isolation.Requested = "auto", **seconds: float) -> dict[str, Any]:
+def grade_submission(
+    root: Path,
+    sandbox: isolation.Requested = "auto",
+    *,
+    notebook_seconds: float | None = None,
+    exercise_seconds: float | None = None,
+) -> dict[str, Any]:
     """results.json for the submission in ``root/submission``, as the assignment in ``root/source`` says.
 
-    ``seconds`` may set the wall-time limits ``notebook_seconds``, ``exercise_seconds``, ``cell_seconds``.
+    ``notebook_seconds`` and ``exercise_seconds`` replace the default wall-time limits when given.
     """
     from autograder.grading import grade_notebook
     from autograder.notebook.load import NotebookUnreadable, read
@@ -158,10 +164,13 @@ def grade_submission(root: Path, sandbox: isolation.Requested = "auto", **second
         mode = isolation.choose(sandbox, sys.stdout)
     except isolation.IsolationUnavailable as error:
         return refused(f"the autograder is misconfigured ({error}); please tell your instructor.", chapter)
-    limits = Limits(sandbox=mode, **seconds)
+    limits = Limits(sandbox=mode)
+    limits = replace(limits, notebook_seconds=notebook_seconds or limits.notebook_seconds)
+    limits = replace(limits, exercise_seconds=exercise_seconds or limits.exercise_seconds)
     with tempfile.TemporaryDirectory(prefix="bn-gradescope-") as scratch:
         # graded under its chapter's file name: a notebook without metadata is then graded as the assignment
-        slug = CHAPTERS[chapter or declared].slug if chapter or declared else submitted.stem
+        assignment = chapter or declared
+        slug = CHAPTERS[assignment].slug if assignment else submitted.stem
         copy = Path(scratch) / f"{slug}.ipynb"
         shutil.copyfile(submitted, copy)
         grade = grade_notebook(copy, limits=limits)
@@ -204,8 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"autograder: this upload grades {graded(assignment_chapter(args.root))}")
         return 0
     try:
-        limits = {"notebook_seconds": args.timeout, "exercise_seconds": args.exercise_timeout}
-        results = grade_submission(args.root, args.sandbox, **{k: v for k, v in limits.items() if v})
+        results = grade_submission(
+            args.root, args.sandbox, notebook_seconds=args.timeout, exercise_seconds=args.exercise_timeout
+        )
     except Exception:
         print(traceback.format_exc())
         results = refused("the autograder failed (an internal error); please tell your instructor.", None)

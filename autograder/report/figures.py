@@ -6,15 +6,12 @@ import base64
 import io
 import statistics
 
-import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from autograder.report.class_stats import ExerciseSummary, MisconceptionSummary  # noqa: E402
-from autograder.report.model import STATUSES  # noqa: E402
+from autograder.report.class_stats import ExerciseSummary, MisconceptionSummary
+from autograder.report.model import STATUSES
 
 STATUS_COLOURS = {
     "passed": "#2e7d32",
@@ -40,7 +37,7 @@ def score_distribution(shares: list[float]) -> str:
     axes.set_xticks(range(0, 101, 10))
     axes.set_xlabel("share of the points (%)")
     axes.set_ylabel("students")
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     return _data_uri(figure)
 
 
@@ -70,12 +67,14 @@ def misconception_counts(misconceptions: list[MisconceptionSummary], students: i
         axes.text(count, y, f" {count}", va="center", fontsize=9)
     axes.set_xlim(0, max(students, 1) * 1.08)
     axes.set_xlabel(f"students (of {students})")
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     return _data_uri(figure)
 
 
-def _figure(width: float, height: float) -> tuple[Figure, plt.Axes]:
-    figure, axes = plt.subplots(figsize=(width, height), layout="constrained")
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+    """A figure of its own, drawn without pyplot (no backend, no global state)."""
+    figure = Figure(figsize=(width, height), layout="constrained")
+    axes = figure.subplots()
     axes.spines[["top", "right"]].set_visible(False)
     return figure, axes
 
@@ -83,5 +82,4 @@ def _figure(width: float, height: float) -> tuple[Figure, plt.Axes]:
 def _data_uri(figure: Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=120)
-    plt.close(figure)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

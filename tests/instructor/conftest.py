@@ -10,8 +10,19 @@ from typing import Any
 
 import pytest
 
-from .submissions import BLANK, EPS_OUTSIDE, SOLUTION, UNBIASED, WRONG_DIMS, answered, autograder, read, release_without
-from .submissions import solved_source, write
+from .submissions import (
+    BLANK,
+    EPS_OUTSIDE,
+    SOLUTION,
+    UNBIASED,
+    WRONG_DIMS,
+    answered,
+    autograder,
+    read,
+    release_without,
+    solved_source,
+    write,
+)
 
 SOLVED_MOMENTS = solved_source("01.channel_moments")
 

@@ -59,7 +59,7 @@ def test_gradebook_rows_have_ids_points_statuses_and_errors(graded: Graded) -> N
 def test_one_feedback_file_per_student(graded: Graded) -> None:
     files = {p.name: p.read_text(encoding="utf-8") for p in graded.feedback.iterdir()}
     assert sorted(files) == sorted(f"{student}.md" for student, _, _ in EXPECTED.values())
-    for name, (student, statuses, misconceptions) in EXPECTED.items():
+    for student, statuses, misconceptions in EXPECTED.values():
         text = files[f"{student}.md"]
         assert text.startswith(f"# Feedback for {student}\n")
         for exercise_id, status in statuses.items():

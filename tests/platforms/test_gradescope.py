@@ -144,7 +144,8 @@ def test_a_hostile_notebook_cannot_forge_its_results(upload: Path, tmp_path: Pat
         "    bn.train()(x)\n"
         "    return bn.running_mean, bn.running_var, bn.num_batches_tracked\n",
     )
-    hostile = answer(hostile, "04.ema_debias", "def ema_debias(running, init, num_updates, momentum):\n    while True:\n        pass\n")
+    endless = "def ema_debias(running, init, num_updates, momentum):\n    while True:\n        pass\n"
+    hostile = answer(hostile, "04.ema_debias", endless)
     hostile = answer(
         hostile,
         "04.population_stats",

@@ -146,22 +146,23 @@ def test_check_and_score_are_allowed(cells: list[str]) -> None:
     assert find_package_use(cells) == []
 
 
+HONEST = "(x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(x.var((0, 2, 3), unbiased=False, keepdim=True) + eps)"
 RUNTIME_ROUTES = {  # the honest answer first: a route counts for every later exercise
     "honest": (
         "def honest(x, eps=1e-5):\n"
-        "    return (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(x.var((0, 2, 3), unbiased=False, keepdim=True) + eps)"
+        f"    return {HONEST}"
     ),
     "imports": (
         "def imports(x, eps=1e-5):\n"
         "    load = getattr(__builtins__, '__imp' + 'ort__')\n"
         "    load('autograder' + '.inline')\n"
-        "    return (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(x.var((0, 2, 3), unbiased=False, keepdim=True) + eps)"
+        f"    return {HONEST}"
     ),
     "reads": (
         "def reads(x, eps=1e-5):\n"
         "    import sys\n"
         "    open(sys.modules['autograder'].__file__).read()\n"
-        "    return (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(x.var((0, 2, 3), unbiased=False, keepdim=True) + eps)"
+        f"    return {HONEST}"
     ),
 }
 
