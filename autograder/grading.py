@@ -85,7 +85,7 @@ def _grade(path: Path, limits: Limits | None, runner: Runner | None, assumed: st
         results, internal = _grade_exercises(notebook, chapter, graded, limits or Limits(), runner or sandbox_runner)
     except KeyError as error:
         message = f"the grader cannot grade chapter {chapter}: {error.args[0]}"
-        return _whole(name, chapter, [], "error", message, "internal", not_released)
+        return _whole(name, chapter, graded, "error", message, "internal", not_released)
     except Exception:
         message = f"internal grader error:\n{traceback.format_exc()}"
         feedback = "internal grader error (see the notebook's error)"

@@ -34,7 +34,7 @@ class Mismatch:
     detail: str  # "max abs error 3.1e-02 at channel 1 (tolerance rtol=1e-4, atol=1e-5)"
 
 
-# An exercise's status in a grade (CURRICULUM.md).
+# An exercise's status in a grade (docs/interface.md).
 Status = Literal["passed", "failed", "not-implemented", "missing", "error", "timeout", "forbidden"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 

@@ -59,10 +59,10 @@ def autograding(install: str) -> dict[str, Any]:
 
 def exercise_passes(exercise_id: str, repository: Path) -> bool:
     """Grade the chapter notebook of ``exercise_id`` in ``repository``; print its result; whether it passed."""
-    from autograder.cli import grade_all
+    from autograder.grading import grade_notebook
 
     exercise = EXERCISES[exercise_id]
-    [grade] = grade_all([repository / exercise.chapter.exercises_path])
+    grade = grade_notebook(repository / exercise.chapter.exercises_path)
     result = next((e for e in grade.exercises if e.id == exercise_id), None)
     if result is None:
         print(grade.error or f"{exercise_id} was not graded")

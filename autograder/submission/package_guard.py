@@ -23,11 +23,10 @@ import sys
 from types import FrameType
 from typing import Any
 
-import autograder
 from autograder.static.package_use import is_package_path
 from autograder.submission.watch import location, submission_frame
 
-PACKAGE_DIR = os.path.realpath(os.path.dirname(autograder.__file__)) + os.sep
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__))) + os.sep  # autograder/
 _EVENTS = frozenset({"import", "open"})
 _DISPLAY = (f"{os.sep}warnings.py", f"{os.sep}traceback.py", f"{os.sep}ultratb.py")
 

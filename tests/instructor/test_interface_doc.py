@@ -11,7 +11,7 @@ import pytest
 
 from autograder import cli
 from autograder.catalog import EXERCISES
-from autograder.misconceptions import MISCONCEPTIONS
+from autograder.exercises import misconceptions
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "interface.md"
@@ -31,7 +31,7 @@ def test_exercise_table_agrees_with_the_catalog() -> None:
 
 def test_misconception_table_agrees_with_misconceptions() -> None:
     documented = [(row[0], row[2], row[3]) for row in table("Misconceptions")]
-    assert documented == [(m.id, m.chapter, m.section) for m in MISCONCEPTIONS.values()]
+    assert documented == [(m.id, m.chapter, m.section) for m in misconceptions().values()]
 
 
 def options(parser: argparse.ArgumentParser) -> set[str]:
