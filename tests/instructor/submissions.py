@@ -57,17 +57,16 @@ def solved_source(exercise_id: str) -> str:
 
 
 def release_without(root: Path, name: str) -> Path:
-    """The student notebook `release` writes from a chapter 01 solution that lacks the exercise ``name``.
+    """The student notebook of a release that did not have the exercise ``name`` yet.
 
-    That is the notebook a student got before the exercise was added to the chapter.
+    Release writes the ids it released into ``bn_course.exercises`` (tests/notebook checks
+    that); a release made before ``name`` was declared had neither its cells nor its id.
     """
-    solution = read(SOLUTION)
-    solution.cells = [cell for cell in solution.cells if name not in cell.source]
-    (root / "solutions").mkdir(parents=True)
-    nbformat.write(solution, root / "solutions" / f"{SLUG}.ipynb")
-    done = autograder("release", cwd=root)
-    assert done.returncode == 0, done.stderr
-    return root / "chapters" / SLUG / "exercises.ipynb"
+    notebook = read(BLANK)
+    notebook.cells = [cell for cell in notebook.cells if name not in cell.source]
+    record = notebook.metadata["bn_course"]
+    record["exercises"] = [i for i in record["exercises"] if not i.endswith("." + name)]
+    return write(notebook, root / "chapters" / SLUG / "exercises.ipynb")
 
 
 def write(notebook: nbformat.NotebookNode, path: Path) -> Path:

@@ -23,9 +23,8 @@ def early(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write(notebook, tmp_path_factory.mktemp("subs") / "01-erik.ipynb")
 
 
-def test_release_records_the_exercises_it_released(early: Path) -> None:
-    assert read(early).metadata["bn_course"]["exercises"] == ["01.channel_moments"]
-    for chapter in CHAPTERS.values():  # and the committed student notebooks record their chapter's exercises
+def test_release_records_the_exercises_it_released() -> None:
+    for chapter in CHAPTERS.values():  # the committed student notebooks record their chapter's exercises
         recorded = read(ROOT / chapter.exercises_path).metadata["bn_course"]["exercises"]
         tagged = [c.metadata["exercise"] for c in read(ROOT / chapter.solution_path).cells if "exercise" in c.metadata]
         assert recorded == tagged
