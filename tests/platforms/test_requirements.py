@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -22,6 +23,12 @@ STUDENT = (*GRADER, "jupyterlab", "pytest", "nbval", "ipykernel")
 BOOTSTRAP = {"setuptools", "pip"}  # every virtual environment brings these
 IMPORT_NAMES = {"IPython": "ipython", "sklearn": "scikit-learn"}
 _STDLIB = frozenset(sys.stdlib_module_names)
+# Packages only the course's own tools import, in the course's full environment (requirements.txt):
+TOOLS_ONLY = {
+    "yaml": "release reads _config.yml (autograder/course.py)",
+    "matplotlib": "the class report's figures (python -m autograder report)",
+    "nbclient": "make solutions re-executes the solution notebooks (autograder/notebook/execute.py)",
+}
 
 
 def name(text: str) -> str:
@@ -83,8 +90,17 @@ def test_the_grader_set_names_every_third_party_import_of_the_package() -> None:
     third_party = {
         IMPORT_NAMES.get(module, module) for module in imported if module not in _STDLIB and module != "autograder"
     }
-    assert {name(module) for module in third_party} - {"yaml"} <= set(GRADER) | {"traitlets"}
-    # yaml: only `release` reads _config.yml, in the course's full environment (autograder/course.py)
+    assert {name(module) for module in third_party} - set(TOOLS_ONLY) <= set(GRADER) | {"traitlets"}
+
+
+def test_grading_imports_none_of_the_tools_only_packages() -> None:
+    """The tools' packages are imported only when an instructor or author runs the tool itself."""
+    entry_points = ["autograder.cli", "autograder.grading", "autograder.platforms.gradescope", "autograder.inline"]
+    tools = sorted(TOOLS_ONLY)
+    code = f"import sys\nfor m in {entry_points!r}: __import__(m)\nprint(sorted(set(sys.modules) & set({tools!r})))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_the_student_set_adds_jupyterlab_and_the_test_runner() -> None:
