@@ -12,6 +12,13 @@ the reference only by the mistake it models. The keyword options name the mistak
 - ``keras`` / ``biased`` / ``none_weight`` (running statistics): keras-momentum /
   biased-running-var / no-cumulative-average.
 
+Every statistic comes from torch's own batch norm, never from a re-implementation: the
+reduction dims are read off ``nn.BatchNorm1d/2d/3d`` (``channel_dims``), means and
+variances are the running buffers ``torch.nn.functional.batch_norm`` leaves after one step
+with momentum 1 (``moments``), and a running-average step is one of its updates (``ema``).
+So no function here, copied into an answer with its helpers, is the student's own work:
+it uses what the answers may not (DESIGN.md, "The grader is not an answer").
+
 ``diagnosis.compose`` enumerates combinations of these mistakes, fewest first. A one-pass
 variance (E[x^2] - E[x]^2) is not reproducible to the last bit: its error is cancellation
 noise, so ``one_pass_bound`` gives the band that noise stays in, and
@@ -20,11 +27,14 @@ noise, so ``one_pass_bound`` gives the band that noise stays in, and
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Literal
 
 import torch
+from torch import nn
+from torch.nn import functional
 
 Dims = tuple[int, ...]
 Variance = Literal["biased", "unbiased"]
@@ -33,9 +43,23 @@ Affine = Literal["both", "none", "scale", "shift"]
 NoneWeight = Literal["average", "zero", "one", "default"]
 
 
+BATCH_NORMS: dict[int, type[nn.Module]] = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d, 5: nn.BatchNorm3d}
+_PROBE_SHAPES = {2: (5, 3), 3: (5, 3, 4), 4: (5, 3, 4, 2), 5: (5, 3, 4, 2, 3)}
+
+
+@functools.cache
 def channel_dims(ndim: int) -> Dims:
-    """The dims batch norm reduces over for a rank-``ndim`` input: all but the channel dim 1."""
-    return (0, *range(2, ndim))
+    """The dims torch's BatchNorm for rank ``ndim`` reduces over, read from its behaviour.
+
+    One output value depends on exactly the inputs it shares statistics with: the dims
+    along which the gradient of y[0, ..., 0] is nonzero at more than one index.
+    """
+    shape = _PROBE_SHAPES[ndim]
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(ndim), dtype=torch.float64, requires_grad=True)
+    BATCH_NORMS[ndim](shape[1], dtype=torch.float64).train()(x)[(0,) * ndim].backward()
+    assert x.grad is not None
+    depends = torch.nonzero(x.grad.abs() > 1e-12)
+    return tuple(d for d in range(ndim) if len(torch.unique(depends[:, d])) > 1)
 
 
 def wrong_dims(ndim: int) -> list[Dims]:
@@ -52,10 +76,33 @@ def count(x: torch.Tensor, dims: Sequence[int]) -> int:
 
 
 def moments(x: torch.Tensor, dims: Sequence[int]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Mean and biased variance over ``dims`` (kept as size-1 dims), two-pass, in float64."""
+    """Mean and biased variance over ``dims`` (kept as size-1 dims), in float64, from torch's batch norm.
+
+    The reduced dims become the batch of a (n, K) input whose K columns are the statistics
+    wanted; after one training step with momentum 1, batch norm's running buffers hold
+    their means and unbiased variances. Those buffers carry no gradient, so when ``x``
+    needs one, terms whose value is zero and whose gradient is the statistic's are added.
+    Fewer than two values leave nothing to estimate: the mean of one value is itself and
+    its variance 0 (of none, NaN).
+    """
+    kept = [d for d in range(x.dim()) if d not in dims]
+    shape = [1 if d in dims else x.shape[d] for d in range(x.dim())]
+    n = count(x, dims)
+    columns = x.double().permute(*dims, *kept).reshape(n, math.prod(x.shape[d] for d in kept))
+    if n < 2:
+        empty = torch.full(columns.shape[1:], math.nan, dtype=torch.float64)
+        mean, var = (columns[0], torch.zeros_like(columns[0])) if n else (empty, empty)
+        return mean.reshape(shape), var.reshape(shape)
+    mean = torch.zeros(columns.shape[1], dtype=torch.float64)
+    unbiased = torch.ones(columns.shape[1], dtype=torch.float64)
+    functional.batch_norm(columns.detach(), mean, unbiased, training=True, momentum=1.0)
+    mean, var = mean.reshape(shape), (unbiased * (n - 1) / n).reshape(shape)
+    if not x.requires_grad:
+        return mean, var
     x64 = x.double()
-    mean = x64.mean(dim=tuple(dims), keepdim=True)
-    return mean, ((x64 - mean) ** 2).mean(dim=tuple(dims), keepdim=True)
+    mean = mean + (x64 - x64.detach()).mean(dim=tuple(dims), keepdim=True)  # + 0, with d(mean)/dx
+    centred = x64 - mean
+    return mean, var + (centred**2 - centred.detach() ** 2).mean(dim=tuple(dims), keepdim=True)  # + 0, d(var)/dx
 
 
 def one_pass_bound(x: torch.Tensor, dims: Sequence[int]) -> torch.Tensor:
@@ -214,9 +261,17 @@ def param_grads(
 
 
 def ema(running: torch.Tensor, value: torch.Tensor, weight: float, *, keras: bool = False) -> torch.Tensor:
-    """One running-average step: (1 - w) * running + w * value; Keras weights the old value by w."""
+    """One running-average step, (1 - w) * running + w * value, as batch norm's running mean takes it.
+
+    A batch of two equal rows has ``value`` as its mean; one training step of
+    ``functional.batch_norm`` with momentum ``w`` moves the running mean by exactly that step.
+    Keras weights the old value by w, so its step is torch's with momentum 1 - w.
+    """
     w = 1.0 - weight if keras else weight
-    return ((1.0 - w) * running.double() + w * value.double()).to(running.dtype)
+    stepped = running.double().flatten().clone()
+    batch = value.double().flatten().expand(2, -1)
+    functional.batch_norm(batch, stepped, torch.ones_like(stepped), training=True, momentum=w)
+    return stepped.reshape(running.shape).to(running.dtype)
 
 
 def update_weight(momentum: float | None, batches_seen: int, none_weight: NoneWeight = "average") -> float:

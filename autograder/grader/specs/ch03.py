@@ -22,7 +22,7 @@ from autograder.grader.diagnosis import (
     forward_variants,
 )
 from autograder.grader.specs.base import ExerciseSpec, Variant
-from autograder.grader.variants import group_bound, group_norm, moments, per_channel
+from autograder.grader.variants import BATCH_NORMS, channel_dims, group_bound, group_norm, moments, per_channel
 from autograder.types import Arrays, Case, Mismatch
 
 NORMALIZE_MISCONCEPTIONS = (
@@ -33,24 +33,6 @@ NORMALIZE_MISCONCEPTIONS = (
     "ignores-affine",
     "one-pass-variance",
 )
-
-BATCH_NORMS: dict[int, type[nn.Module]] = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d, 5: nn.BatchNorm3d}
-PROBE_SHAPES = {2: (5, 3), 3: (5, 3, 4), 4: (5, 3, 4, 2), 5: (5, 3, 4, 2, 3)}
-
-
-def torch_reduction_dims(ndim: int) -> tuple[int, ...]:
-    """The dims torch's BatchNorm for rank ``ndim`` reduces over, read from its behaviour.
-
-    One output value depends on exactly the inputs it shares statistics with: the dims
-    along which the gradient of y[0, ..., 0] is nonzero at more than one index.
-    """
-    x = torch.randn(
-        PROBE_SHAPES[ndim], generator=torch.Generator().manual_seed(ndim), dtype=torch.float64, requires_grad=True
-    )
-    BATCH_NORMS[ndim](x.shape[1], dtype=torch.float64).train()(x)[(0,) * ndim].backward()
-    depends = torch.nonzero(present(x.grad).abs() > 1e-12)
-    return tuple(d for d in range(ndim) if len(torch.unique(depends[:, d])) > 1)
-
 
 class ReductionDims(ExerciseSpec):
     id = "03.reduction_dims"
@@ -63,7 +45,7 @@ class ReductionDims(ExerciseSpec):
         return [Case(f"ndim={ndim}", {}, {"ndim": ndim}, quick=True) for ndim in (2, 3, 4, 5)]
 
     def reference(self, case: Case) -> Arrays:
-        return {"dims": np.array(torch_reduction_dims(case.params["ndim"]), dtype=np.int64)}
+        return {"dims": np.array(channel_dims(case.params["ndim"]), dtype=np.int64)}
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
         """Dims as a set: order and negative indices (-1 for the last dim) do not matter."""
