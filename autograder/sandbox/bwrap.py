@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +29,9 @@ class SandboxUnavailable(RuntimeError):
     """Bubblewrap was asked for explicitly but cannot run here."""
 
 
-def wrap(argv: list[str], scratch: Path, readable: list[Path], tmp_bytes: int) -> list[str]:
+def wrap(
+    argv: list[str], scratch: Path, readable: list[Path], tmp_bytes: int, emptied: Sequence[Path] = ()
+) -> list[str]:
     """``argv`` run inside bubblewrap with ``scratch`` as its only writable directory.
 
     Home directories are hidden (empty and read-only) and ``/tmp`` is private, in
@@ -38,7 +41,8 @@ def wrap(argv: list[str], scratch: Path, readable: list[Path], tmp_bytes: int) -
     to them are made traversable for the worker's user. A root grader runs bwrap
     privileged (the worker then drops to ``NOBODY`` itself, see
     ``autograder.sandbox.limits``); anyone else gets a user namespace where the worker
-    appears as ``nobody``.
+    appears as ``nobody``. The ``emptied`` directories (the grader's side of the package)
+    are seen empty and read-only: what is not there cannot be imported or read.
     """
     hidden = [home for home in HIDDEN if Path(home).is_dir()]
     masked = tuple(f"{root}/" for root in (*hidden, "/tmp"))  # mounted over: what the worker needs is re-bound
@@ -52,6 +56,7 @@ def wrap(argv: list[str], scratch: Path, readable: list[Path], tmp_bytes: int) -
         "--perms", "01777", "--size", str(tmp_bytes), "--tmpfs", "/tmp",
         *(arg for path in leading for arg in ("--perms", "0755", "--dir", path)),
         *(arg for path in shown for arg in ("--ro-bind", path, path)),
+        *(arg for path in emptied for arg in ("--tmpfs", str(path.resolve()), "--remount-ro", str(path.resolve()))),
         *(arg for home in hidden for arg in ("--remount-ro", home)),
         "--dev", "/dev",
         "--proc", "/proc",

@@ -65,7 +65,8 @@ class WorkerProcess:
             argv.append(str(bwrap.NOBODY))
         package_root = Path(autograder.__file__).resolve().parent.parent
         readable = [Path(sys.base_prefix), Path(sys.prefix), package_root, *map(Path, site.getsitepackages())]
-        command = bwrap.wrap(argv, scratch, readable, run_limits.file_bytes) if mode == "bwrap" else argv
+        grader_side = [Path(autograder.__file__).resolve().parent / "grader"]  # never needed by the worker
+        command = bwrap.wrap(argv, scratch, readable, run_limits.file_bytes, grader_side) if mode == "bwrap" else argv
         try:
             self.process = subprocess.Popen(
                 self.cgroup.wrap(command) if self.cgroup else command,

@@ -113,12 +113,14 @@ class Driver:
         inputs = [next(self.inputs) for _ in call["cases"]]  # this call's, even if it cannot run
         name = call["name"]
         cell = defining_cell(self.cells, name)
+        cells = {cell_file(i) for i in range(len(self.cells) if cell is None else cell + 1)}
+        taken = [beyond_check_and_score(route) for route in self.guard.routes_of(call["exercise_id"], cells)]
         if cell is not None and cell in self.failures:
             status, why = self.failures[cell]
-            return status, f"cell {cell + 1}, which defines {name}, {why}", []
+            return status, f"cell {cell + 1}, which defines {name}, {why}", taken
         if name not in self.runner.namespace:
             where = "no code cell defines it" if cell is None else f"cell {cell + 1} did not leave it defined"
-            return "missing", f"{name} is not defined: {where}", []
+            return "missing", f"{name} is not defined: {where}", taken
         try:
             probe = self._probe(call["probe"])
         except Exception as error:  # the grader's own problem, reported as this exercise's error
@@ -131,7 +133,6 @@ class Driver:
             header, outputs = self._case(probe, answer, case["params"], arrays, watch)
             self.send({"t": "case", "i": index, **header}, outputs)
         self.guard.exercise = None
-        cells = {cell_file(i) for i in range(len(self.cells) if cell is None else cell + 1)}
         package = self.guard.routes_of(call["exercise_id"], cells) + answer_routes(answer)
         return "ran", "", watch.routes + [beyond_check_and_score(route) for route in package]
 

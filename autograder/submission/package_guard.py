@@ -13,6 +13,12 @@ run time is seen here:
 Each record keeps the cell whose code did it and the exercise being driven at the time
 (if any), so an exercise is charged for what code of its own cell or the cells before
 it did, whenever it ran, and for whatever happened while its answer was driven.
+
+The grader's side of the package (references, wrong variants, declarations) is never
+needed in the worker, so the hook also refuses it to anyone there: importing
+``autograder.grader`` or ``autograder.exercises`` raises ImportError and opening a file
+under ``autograder/grader/`` raises PermissionError. With bubblewrap that folder is
+empty as well (``autograder.sandbox.bwrap``).
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ from autograder.static.package_use import is_package_path
 from autograder.submission.watch import location, submission_frame
 
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.realpath(__file__))) + os.sep  # autograder/
+GRADER_SIDE_DIR = PACKAGE_DIR + "grader" + os.sep
+GRADER_SIDE_MODULES = ("autograder.grader", "autograder.exercises")
+_GRADER_SIDE_PARTS = [module.split(".") for module in GRADER_SIDE_MODULES]
 _EVENTS = frozenset({"import", "open"})
 _DISPLAY = (f"{os.sep}warnings.py", f"{os.sep}traceback.py", f"{os.sep}ultratb.py")
 
@@ -53,11 +62,11 @@ class PackageGuard:
         if route is None:
             return
         frame = self._frame(1)
-        if event == "open" and _displaying_source(frame):
-            return
-        where = submission_frame(frame, self.worker_paths)
-        if where is not None:
-            self.records.append((where.f_code.co_filename, self.exercise, f"{route} ({location(where)})"))
+        if not (event == "open" and _displaying_source(frame)):
+            where = submission_frame(frame, self.worker_paths)
+            if where is not None:
+                self.records.append((where.f_code.co_filename, self.exercise, f"{route} ({location(where)})"))
+        _refuse_the_grader_side(event, args[0])
 
     @staticmethod
     def _route(event: str, target: Any) -> str | None:
@@ -69,6 +78,15 @@ class PackageGuard:
             return None  # a file descriptor
         path = os.path.realpath(target)
         return f"reading the package's file {path[len(PACKAGE_DIR):]}" if path.startswith(PACKAGE_DIR) else None
+
+
+def _refuse_the_grader_side(event: str, target: Any) -> None:
+    """Raise when the event would import or read the grader's side of the package."""
+    if event == "import" and isinstance(target, str) and target.split(".")[:2] in _GRADER_SIDE_PARTS:
+        raise ImportError(f"{target} is the grader's side of autograder: it cannot be imported here")
+    if event == "open" and isinstance(target, (str, bytes)):
+        if os.path.realpath(os.fsdecode(target)).startswith(GRADER_SIDE_DIR):
+            raise PermissionError(f"{os.fsdecode(target)} is the grader's side of autograder: it cannot be read here")
 
 
 def _displaying_source(frame: FrameType | None) -> bool:

@@ -186,3 +186,35 @@ def test_check_in_a_notebook_refuses_a_class_built_on_the_package(capsys: pytest
     with pytest.raises(AssertionError, match="forbidden"):
         check(BatchNorm2d)
     assert "is built on autograder.grader.flawed_module.FlawedBatchNorm2d" in capsys.readouterr().out
+
+
+GRADER_SIDE = {
+    "imports_the_grader_side": (
+        "def imports_the_grader_side(x, eps=1e-5):\n"
+        "    try:\n"
+        "        __import__('autograder' + '.grader.variants')\n"
+        "    except ImportError:\n"
+        "        return x * 0\n"
+        "    return x * 0 + 1"
+    ),
+    "reads_the_grader_side": (
+        "def reads_the_grader_side(x, eps=1e-5):\n"
+        "    import os, sys\n"
+        "    folder = os.path.join(os.path.dirname(sys.modules['autograder'].__file__), 'grader')\n"
+        "    try:\n"
+        "        return x * 0 + len(open(os.path.join(folder, 'variants.py')).read())\n"
+        "    except OSError:\n"
+        "        return x * 0"
+    ),
+}
+
+
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_the_grader_side_cannot_be_imported_or_read_in_the_worker(sandbox: str) -> None:
+    """Whatever the route, the worker has only the submission side: both answers see nothing (and are caught)."""
+    setup = "import torch\nfrom autograder import check, score"
+    outcomes = grade([setup, *GRADER_SIDE.values()], [call(name) for name in GRADER_SIDE], sandbox)
+    for name in GRADER_SIDE:
+        [case] = outcomes[f"t.{name}"].cases
+        assert case.outputs is not None and not case.outputs["y"].any(), name  # the import or read failed
+        assert outcomes[f"t.{name}"].forbidden_routes, name
