@@ -24,8 +24,8 @@ MISCONCEPTIONS: dict[str, Misconception] = {
     for m in [
         Misconception(
             "keras-momentum",
-            "PyTorch's momentum is the weight of the NEW value: running = (1 - m) * running + m * batch; Keras/TF "
-            "weight the old one.",
+            "PyTorch's momentum is the weight of the NEW value: running = (1 - momentum) * running + momentum * batch; "
+            "Keras/TF weight the old one.",
             "04",
             "sec-ema-conventions",
         ),

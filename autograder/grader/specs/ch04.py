@@ -315,8 +315,8 @@ class PopulationStats(ExerciseSpec):
 
 DEBIAS_IGNORES_INIT = Misconception(
     "debias-ignores-init",
-    "An EMA that began at init holds (1 - m)^k * init after k updates: subtract that before dividing by "
-    "1 - (1 - m)^k (dividing alone corrects only an EMA that began at 0, as Adam's moments do).",
+    "An EMA that began at init holds (1 - momentum)^k * init after k updates: subtract that before dividing by "
+    "1 - (1 - momentum)^k (dividing alone corrects only an EMA that began at 0, as Adam's moments do).",
     "04",
     "sec-ema-startup",
 )
