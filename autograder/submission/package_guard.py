@@ -58,35 +58,38 @@ class PackageGuard:
     def _hook(self, event: str, args: tuple[Any, ...]) -> None:
         if event not in _EVENTS or not args:
             return
-        route = self._route(event, args[0])
-        if route is None:
+        target = _target(event, args[0])
+        if target is None:
             return
         frame = self._frame(1)
         if not (event == "open" and _displaying_source(frame)):
             where = submission_frame(frame, self.worker_paths)
             if where is not None:
-                self.records.append((where.f_code.co_filename, self.exercise, f"{route} ({location(where)})"))
-        _refuse_the_grader_side(event, args[0])
-
-    @staticmethod
-    def _route(event: str, target: Any) -> str | None:
-        if event == "import":
-            return f"import of {target}" if isinstance(target, str) and is_package_path(target) else None
-        if isinstance(target, bytes):
-            target = os.fsdecode(target)
-        if not isinstance(target, str):
-            return None  # a file descriptor
-        path = os.path.realpath(target)
-        return f"reading the package's file {path[len(PACKAGE_DIR):]}" if path.startswith(PACKAGE_DIR) else None
+                route = f"{_route(event, target)} ({location(where)})"
+                self.records.append((where.f_code.co_filename, self.exercise, route))
+        _refuse_the_grader_side(event, target)
 
 
-def _refuse_the_grader_side(event: str, target: Any) -> None:
+def _target(event: str, argument: Any) -> str | None:
+    """The package's module imported, or the package's file opened (its resolved path), else None."""
+    if event == "import":
+        return argument if isinstance(argument, str) and is_package_path(argument) else None
+    if not isinstance(argument, (str, bytes)):
+        return None  # a file descriptor
+    path = os.path.realpath(os.fsdecode(argument))
+    return path if path.startswith(PACKAGE_DIR) else None
+
+
+def _route(event: str, target: str) -> str:
+    return f"import of {target}" if event == "import" else f"reading the package's file {target[len(PACKAGE_DIR):]}"
+
+
+def _refuse_the_grader_side(event: str, target: str) -> None:
     """Raise when the event would import or read the grader's side of the package."""
-    if event == "import" and isinstance(target, str) and target.split(".")[:2] in _GRADER_SIDE_PARTS:
+    if event == "import" and target.split(".")[:2] in _GRADER_SIDE_PARTS:
         raise ImportError(f"{target} is the grader's side of autograder: it cannot be imported here")
-    if event == "open" and isinstance(target, (str, bytes)):
-        if os.path.realpath(os.fsdecode(target)).startswith(GRADER_SIDE_DIR):
-            raise PermissionError(f"{os.fsdecode(target)} is the grader's side of autograder: it cannot be read here")
+    if event == "open" and target.startswith(GRADER_SIDE_DIR):
+        raise PermissionError(f"{target} is the grader's side of autograder: it cannot be read here")
 
 
 def _displaying_source(frame: FrameType | None) -> bool:
