@@ -18,8 +18,9 @@ A spec may widen ``atol`` for one case (ill-conditioned inputs); the detail says
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -63,24 +64,29 @@ def compare_arrays(
     *,
     channel_axes: Mapping[str, int] | None = None,
     tolerances: Mapping[str, Tolerance] | None = None,
+    axis_names: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Mismatch | None:
     """The first output (in ``want``'s order) where ``got`` differs from ``want``, or None.
 
     ``channel_axes`` names the channel axis of outputs that have one, so the detail can
-    say which channel is worst; ``tolerances`` overrides the per-dtype default by output.
+    say which channel is worst; ``axis_names`` names every axis of an output instead
+    (("batch", "channel"): "index (2, 1), i.e. batch 2, channel 1, counted from 0");
+    ``tolerances`` overrides the per-dtype default by output.
     """
     for name, expected in want.items():
         if name not in got:
             return Mismatch(name, f"the answer produced no {name!r}")
-        axis = (channel_axes or {}).get(name)
+        where = partial(_where, channel_axis=(channel_axes or {}).get(name), names=(axis_names or {}).get(name))
         tolerance = (tolerances or {}).get(name) or tolerance_for(expected.dtype)
-        problem = _compare_one(np.asarray(got[name]), np.asarray(expected), axis, tolerance)
+        problem = _compare_one(np.asarray(got[name]), np.asarray(expected), where, tolerance)
         if problem:
             return Mismatch(name, problem)
     return None
 
 
-def _compare_one(got: np.ndarray, want: np.ndarray, channel_axis: int | None, tolerance: Tolerance) -> str | None:
+def _compare_one(
+    got: np.ndarray, want: np.ndarray, where: Callable[[tuple[int, ...]], str], tolerance: Tolerance
+) -> str | None:
     if got.shape != want.shape:
         return f"shape {got.shape}, expected {want.shape}"
     if got.dtype != want.dtype:
@@ -94,7 +100,7 @@ def _compare_one(got: np.ndarray, want: np.ndarray, channel_axis: int | None, to
             kind = "NaN" if np.isnan(got[index]) else "Inf"
             return (
                 f"{int(bad.sum())} of {got.size} values are NaN or Inf where the reference is finite; "
-                f"first {kind} at {_where(index, channel_axis)}"
+                f"first {kind} at {where(index)}"
             )
         got64, want64 = got.astype(np.float64), want.astype(np.float64)
         same = (got64 == want64) | (np.isnan(got64) & np.isnan(want64))
@@ -109,7 +115,7 @@ def _compare_one(got: np.ndarray, want: np.ndarray, channel_axis: int | None, to
         return None
     index = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
     return (
-        f"{int((excess > 0).sum())} of {got.size} values differ; worst at {_where(index, channel_axis)}: "
+        f"{int((excess > 0).sum())} of {got.size} values differ; worst at {where(index)}: "
         f"got {got[index].item():.7g}, expected {want[index].item():.7g} (abs error {error[index]:.2e}); "
         f"max abs error {float(np.max(error)):.2e}; {tolerance.text(want.dtype)}"
     )
@@ -119,9 +125,11 @@ def _first(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
-def _where(index: tuple, channel_axis: int | None) -> str:
+def _where(index: tuple, channel_axis: int | None = None, names: tuple[str, ...] | None = None) -> str:
     index = tuple(int(i) for i in index)
     text = f"index {index}"
+    if names is not None and len(names) == len(index):
+        return text + ", i.e. " + ", ".join(f"{n} {i}" for n, i in zip(names, index)) + " (counted from 0)"
     if channel_axis is not None and len(index) > channel_axis:
         text += f" (channel {index[channel_axis]})"
     return text

@@ -45,12 +45,16 @@ def compose(axes: Mapping[str, Axis], build: Callable[..., Arrays], max_ids: int
     ``build`` receives one keyword per axis; a variant whose arrays are not all finite
     is skipped (too ambiguous to name).
     """
+    for ids, options in combinations(axes, max_ids):
+        yield Variant(ids, functools.partial(_finite, functools.partial(build, **options)))
+
+
+def combinations(axes: Mapping[str, Axis], max_ids: int = 3) -> Iterator[tuple[tuple[str, ...], dict[str, object]]]:
+    """(misconception ids, options by axis) of every combination ``compose`` builds, in its order."""
     names = list(axes)
     combos = [c for c in itertools.product(*(axes[n] for n in names)) if 0 < _mistakes(c) <= max_ids]
     for combo in sorted(combos, key=_mistakes):
-        ids = tuple(dict.fromkeys(i for i, _ in combo if i))
-        options = {n: option for n, (_, option) in zip(names, combo)}
-        yield Variant(ids, functools.partial(_finite, functools.partial(build, **options)))
+        yield tuple(dict.fromkeys(i for i, _ in combo if i)), {n: option for n, (_, option) in zip(names, combo)}
 
 
 def _mistakes(combo: Sequence[tuple[str | None, object]]) -> int:

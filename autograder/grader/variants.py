@@ -180,7 +180,7 @@ def group_norm(
     beta: torch.Tensor,
     eps: float,
     *,
-    grouping: Literal["contiguous", "interleaved", "with-batch"] = "contiguous",
+    grouping: Literal["contiguous", "interleaved", "with-batch", "channels-only"] = "contiguous",
     variance: Variance = "biased",
     eps_mode: EpsMode = "inside",
     affine: Affine = "both",
@@ -188,14 +188,15 @@ def group_norm(
     """Group norm with per-channel affine; ``grouping`` models the wrong ways to form groups.
 
     contiguous: channels [0, C/G) form group 0 (torch); interleaved: channel c joins group
-    c % G; with-batch: each group's statistics also pool over the batch.
+    c % G; with-batch: each group's statistics also pool over the batch; channels-only:
+    they come from the group's channels at each position alone (the spatial dims left out).
     """
     n, c = x.shape[:2]
     if grouping == "interleaved":
         grouped = x.reshape(n, c // num_groups, num_groups, -1).transpose(1, 2)
     else:
         grouped = x.reshape(n, num_groups, c // num_groups, -1)
-    dims = (0, 2, 3) if grouping == "with-batch" else (2, 3)
+    dims = {"with-batch": (0, 2, 3), "channels-only": (2,)}.get(grouping, (2, 3))
     xhat = normalize(grouped, dims, eps, variance=variance, eps_mode=eps_mode)
     if grouping == "interleaved":
         xhat = xhat.transpose(1, 2)

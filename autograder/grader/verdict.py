@@ -48,20 +48,25 @@ def judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: Ex
 
 
 def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: ExerciseOutcome) -> ExerciseResult:
+    routes = "".join(f"\n- {_route(route, exercise)}" for route in outcome.forbidden_routes)
+    if outcome.status == "ran" and outcome.cases and all(c.not_implemented for c in outcome.cases):
+        # a blank scores nothing whatever it calls: report it as blank, and any forbidden route as a note
+        note = f"\nA forbidden API ran while it was graded:{routes}" if routes else ""
+        return result(
+            exercise,
+            "not-implemented",
+            f"{exercise.name} is not implemented yet (it raises NotImplementedError).{note}",
+        )
     if outcome.forbidden_routes or outcome.status == "forbidden":
-        routes = "".join(f"\n- {route}" for route in outcome.forbidden_routes)
         return result(exercise, "forbidden", (outcome.message or "A forbidden API was used.") + routes)
     if outcome.status != "ran":
         return result(exercise, outcome.status, outcome.message)
-    if outcome.cases and all(c.not_implemented for c in outcome.cases):
-        return result(
-            exercise, "not-implemented", f"{exercise.name} is not implemented yet (it raises NotImplementedError)."
-        )
     if len(outcome.cases) != len(cases):
         return result(
             exercise, "error", f"only {len(outcome.cases)} of {len(cases)} cases ran. {outcome.message}".strip()
         )
 
+    caveats: dict[str, list[int]] = {}  # cases that passed on the exercise's own part, by what was charged elsewhere
     first: tuple[Status, str] | None = None
     reported: list[str] = []  # rules the probe saw broken (input-mutated, dtype-changed)
     diagnosed: list[str] = []  # what the spec's diagnosis matched on wrong values
@@ -70,6 +75,9 @@ def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: E
     for number, (case, got) in enumerate(zip(cases, outcome.cases), start=1):
         problem = _case_problem(spec, case, got)
         if problem is None:
+            caveat = spec.caveat(case, got.outputs) if got.outputs is not None else None
+            if caveat:
+                caveats.setdefault(caveat, []).append(number)
             continue
         status, detail, found, from_values = problem
         target = diagnosed if from_values else reported
@@ -81,9 +89,15 @@ def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: E
             where = f"Case {number} of {len(cases)}, {case.label}"
             passed = f"\nThe {number - 1} case(s) before it passed." if number > 1 else ""
             first = (status, f"{where}:\n  {detail}{passed}")
+    charged = "".join(
+        f"\nCase{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))} passed on {exercise.name}'s own part "
+        f"while an answer it calls is wrong there: {caveat}."
+        for caveat, numbers in caveats.items()
+    )
     if first is None:
-        return result(exercise, "passed", f"All {len(cases)} cases match torch.")
-    status, feedback = first
+        matched = f"All {len(cases)} cases match torch." if not caveats else f"All {len(cases)} cases pass."
+        return result(exercise, "passed", matched + charged)
+    status, feedback = first  # the failing case's own note says what is charged elsewhere
     # Diagnoses are named only when one explains the simplest case with wrong values:
     # a mistake seen only on harder cases (a large mean swamps every variance error)
     # is not the story when a simpler case went wrong for a reason nothing explains.
@@ -113,6 +127,24 @@ def _case_problem(spec: ExerciseSpec, case: Case, got: CaseOutcome) -> tuple[Sta
     if mismatch is None:
         return None
     return "failed", f"{mismatch.output}: {mismatch.detail}", tuple(spec.diagnose(case, got.outputs)), True
+
+
+def _route(route: str, exercise: Exercise) -> str:
+    """A forbidden route, saying so when it runs in another exercise's answer that this one calls.
+
+    The route still counts for this exercise (it uses the forbidden API through that
+    answer), but the fix belongs to the answer where the call is written.
+    """
+    caller = route.rsplit(", in ", 1)[-1].rstrip(")") if ", in " in route else None
+    if caller is None or caller == exercise.name:
+        return route
+    others = {e.name: e.id for e in exercises.chapter_exercises(exercise.id.split(".")[0]) if e.id != exercise.id}
+    if caller not in others:
+        return route
+    return (
+        f"{route}: the forbidden call is in your {caller} ({others[caller]}), which {exercise.name} calls; "
+        f"fix {caller} and both can pass"
+    )
 
 
 def _indent(text: str) -> str:

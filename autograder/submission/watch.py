@@ -76,5 +76,5 @@ def submission_frame(frame: FrameType | None, grader_paths: tuple[str, ...]) -> 
 
 
 def location(frame: FrameType) -> str:
-    """``cell 5, line 7``: where a frame of the submission is."""
-    return f"{frame.f_code.co_filename.strip('<>')}, line {frame.f_lineno}"
+    """``cell 5, line 7, in bn_forward``: where a frame of the submission is, and its function."""
+    return f"{frame.f_code.co_filename.strip('<>')}, line {frame.f_lineno}, in {frame.f_code.co_name}"

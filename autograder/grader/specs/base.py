@@ -83,6 +83,11 @@ class ExerciseSpec:
         """First difference between the answer and the reference, or None when they agree."""
         return compare_arrays(got, want)
 
+    def caveat(self, case: Case, got: Arrays) -> str | None:
+        """What the feedback must add about a case that passed: that it passed on the exercise's own
+        part while an answer it calls is wrong there (charged to that answer). None by default."""
+        return None
+
     def variants(self, case: Case) -> Sequence[Variant] | Iterable[Variant]:
         """The deliberately wrong answers on this case, simplest explanation first."""
         return ()

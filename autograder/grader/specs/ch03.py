@@ -162,6 +162,7 @@ class GroupNorm(ExerciseSpec):
             (None, "contiguous"),
             ("wrong-reduction-dims", "interleaved"),
             ("wrong-reduction-dims", "with-batch"),
+            ("wrong-reduction-dims", "channels-only"),
         ],
         "variance": VARIANCE_AXIS,
         "eps_mode": EPS_AXIS,

@@ -16,10 +16,16 @@ from autograder.grader.diagnosis import Axis, compose
 from autograder.grader.specs.base import ExerciseSpec, Variant, matching_variant
 from autograder.grader.variants import channel_dims, ema, moments, one_pass_bound, running_stats, update_weight
 from autograder.misconceptions import Misconception
+from autograder.submission.probes.marshal import EMA_SEEN, EMA_SEEN_MOMENTUM
 from autograder.types import Arrays, Case, Mismatch
 
 STATS = ("running_mean", "running_var")
-CHANNEL_AXES = {"running_mean": 1, "running_var": 1}  # outputs are stacked over the batches: (batches, C)
+# outputs are stacked over the sequence, one row per batch: (batches, C) and (batches,)
+SEQUENCE_AXES = {
+    "running_mean": ("batch", "channel"),
+    "running_var": ("batch", "channel"),
+    "num_batches_tracked": ("batch",),
+}
 
 
 def running_bn(momentum: float | None, mean: np.ndarray, var: np.ndarray, tracked: int) -> nn.BatchNorm2d:
@@ -117,6 +123,11 @@ RUNNING_TABLE = [
 ]
 
 
+def sequence_label(batches: np.ndarray, layout: str, note: str, **params: object) -> str:
+    """ "3 batches, each x (4, 3, 3, 3) float32, momentum=0.1": the sequence of a (batches, N, C, H, W) array."""
+    return f"{len(batches)} batches, each " + case_label("x", batches[0], layout, note, **params)
+
+
 def sequence_data(gen: np.random.Generator, seq: BatchSequence) -> np.ndarray:
     """The stacked batches of a sequence, shape (batches, N, C, H, W)."""
     make = partial(large_mean_data, gen) if seq.large_mean else partial(channel_data, gen, center=1.0, scale=2.0)
@@ -152,8 +163,8 @@ class UpdateRunningStats(ExerciseSpec):
                 "batches": sequence_data(gen, seq),
             }
             momentum = None if seq.default_momentum else seq.momentum
-            label = case_label(
-                "batches", inputs["batches"], seq.layout, seq.note, momentum=momentum, num_batches_tracked=seq.tracked
+            label = sequence_label(
+                inputs["batches"], seq.layout, seq.note, momentum=momentum, num_batches_tracked=seq.tracked
             )
             params = {
                 "momentum": seq.momentum,
@@ -177,7 +188,48 @@ class UpdateRunningStats(ExerciseSpec):
         return {name: np.stack(values) for name, values in history.items()}
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
-        return compare_arrays(got, want, channel_axes=CHANNEL_AXES)
+        return self._own_part(case, got, want)[0]
+
+    def caveat(self, case: Case, got: Arrays) -> str | None:
+        return self._own_part(case, got, self.reference(case))[1]
+
+    def _own_part(self, case: Case, got: Arrays, want: Arrays) -> tuple[Mismatch | None, str | None]:
+        """(the mismatch charged to update_running_stats, or None; what was charged to ema_update instead).
+
+        Its own part is what it passes to ema_update (the statistics, the weight, the
+        count): when the student's ema_update has Keras's convention, the buffers torch's
+        statistics and weights give through a Keras step pass too, charged to 04.ema_update.
+        """
+        found = compare_arrays(got, want, axis_names=SEQUENCE_AXES)
+        ema = your_ema_update(got) if found else None
+        if found is None or ema is None or ema == ():
+            return found, None
+        if ema == ("keras-momentum",):
+            keras = self._keras(case) | {"num_batches_tracked": want["num_batches_tracked"]}
+            if compare_arrays(got, keras, axis_names=SEQUENCE_AXES) is None:
+                return None, (
+                    "your ema_update has keras-momentum (charged to 04.ema_update); update_running_stats was "
+                    "graded with a Keras step, and is right for it"
+                )
+            blame = "your ema_update has keras-momentum (charged to 04.ema_update)"
+            why = "update_running_stats differs from the buffers a Keras step gives too"
+        else:
+            blame = "your ema_update fails a step of torch's convention too"
+            why = "if update_running_stats calls it, fix ema_update first"
+        return Mismatch(found.output, f"{found.detail}\n  Note: {blame}; {why}."), None
+
+    def _keras(self, case: Case) -> Arrays:
+        """The running buffers torch's statistics and weights give through a Keras-convention step."""
+        i = case.inputs
+        history = running_stats(
+            tensor(i["running_mean"]),
+            tensor(i["running_var"]),
+            int(i["num_batches_tracked"]),
+            [tensor(b) for b in i["batches"]],
+            case.params["momentum"],
+            keras=True,
+        )
+        return {name: torch.stack([h[k] for h in history]).numpy() for k, name in enumerate(STATS)}
 
     def variants(self, case: Case, count_right: bool = True) -> list[Variant]:
         """Keras momentum, the biased variance and (for momentum None, with a right count) wrong weights."""
@@ -206,6 +258,10 @@ class UpdateRunningStats(ExerciseSpec):
         return list(compose(axes, build))
 
     def diagnose(self, case: Case, got: Arrays) -> list[str]:
+        charged = your_ema_update(got) or ()  # ema_update's own mistake is charged there
+        return [m for m in self._diagnose(case, got) if m not in charged]
+
+    def _diagnose(self, case: Case, got: Arrays) -> list[str]:
         want = self.reference(case)
         found = []
         counts = got.get("num_batches_tracked")
@@ -230,6 +286,19 @@ class UpdateRunningStats(ExerciseSpec):
                 ["one-pass-variance"] if means_agree and within(got["running_var"], want["running_var"], bands) else []
             )
         return found + named
+
+
+def your_ema_update(got: Arrays) -> tuple[str, ...] | None:
+    """The student's own ema_update, from the step its probe observed: () when it is torch's convention,
+    ("keras-momentum",) when it is Keras's, None when it was not observed, and ("unexplained",) otherwise."""
+    if EMA_SEEN not in got or got[EMA_SEEN].shape != (2,):
+        return None
+    running, value = torch.zeros(2, dtype=torch.float64), torch.ones(2, dtype=torch.float64)
+    for ids, keras in (((), False), (("keras-momentum",), True)):
+        step = {EMA_SEEN: ema(running, value, EMA_SEEN_MOMENTUM, keras=keras).numpy()}
+        if compare_arrays({EMA_SEEN: got[EMA_SEEN]}, step) is None:
+            return ids
+    return ("unexplained",)
 
 
 def one_pass_bands(batches: list[torch.Tensor], momentum: float | None, tracked: int) -> np.ndarray:
@@ -271,9 +340,7 @@ class PopulationStats(ExerciseSpec):
         for i, seq in enumerate(self.TABLE):
             batches = sequence_data(rng(self.id, str(i)), seq)
             params = {"layout": seq.layout, "large_mean": seq.large_mean}
-            cases.append(
-                Case(case_label("batches", batches, seq.layout, seq.note), {"batches": batches}, params, seq.quick)
-            )
+            cases.append(Case(sequence_label(batches, seq.layout, seq.note), {"batches": batches}, params, seq.quick))
         return cases
 
     def reference(self, case: Case) -> Arrays:

@@ -21,6 +21,17 @@ import torch
 
 from autograder.types import Arrays
 
+# Keys of what a probe observes of the student's OTHER answers beside the graded outputs
+# (chapter 02: the student's own bn_forward and bn_backward on the same case), so the
+# grader can charge a mistake to the answer that makes it.
+FORWARD_Y = "your bn_forward: y"
+BACKWARD = "your bn_backward: "  # + "dx", "dgamma", "dbeta"
+GRADS = ("dx", "dgamma", "dbeta")
+MUL_BY_GRAD_OUTPUT = "backward not multiplied by grad_output"  # torch's message for that gradcheck sub-test
+# chapter 04: the student's own ema_update(zeros, ones, EMA_SEEN_MOMENTUM) in float64, shape (2,)
+EMA_SEEN = "your ema_update: step"
+EMA_SEEN_MOMENTUM = 0.25
+
 
 class AnswerError(Exception):
     """The answer returned something that cannot be graded, or broke a rule it must keep."""
@@ -28,6 +39,21 @@ class AnswerError(Exception):
     def __init__(self, message: str, misconceptions: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.misconceptions = misconceptions
+
+
+def namespace_of(answer: Any) -> dict[str, Any]:
+    """The namespace ``answer`` was defined in (the notebook's): a function's, or its ``forward``'s for a class."""
+    function = getattr(answer, "forward", None) if isinstance(answer, type) else answer
+    namespace = getattr(function, "__globals__", None)
+    return namespace if isinstance(namespace, dict) else {}
+
+
+def observed(name: str, value: Any, like: torch.Tensor) -> Arrays:
+    """``{name: array}`` when ``value`` is a tensor shaped and typed like ``like``; else nothing."""
+    try:
+        return {name: array_out(value, name=name, like=like, shape=tuple(like.shape))}
+    except AnswerError:
+        return {}
 
 
 def parts(result: object, names: tuple[str, ...], function: str) -> tuple[Any, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 import torch
 from hypothesis import given, settings
@@ -11,6 +13,7 @@ from torch import nn
 
 from autograder.grader import specs as exercises
 from autograder.grader import variants
+from autograder.submission import probes
 
 # A student's forward and backward, with one slot per common slip.
 TEMPLATE = """
@@ -208,7 +211,6 @@ WRONG_BACKWARDS = {
         {"mean_term": "", "dgamma": "dy.sum(d)"},
         {"dx-missing-mean-term", "wrong-param-grad"},
     ),
-    "cache without eps": ({"den": "torch.sqrt(var)"}, {"missing-eps"}),
 }
 
 
@@ -244,11 +246,33 @@ def test_wrong_forwards_are_diagnosed(slips: dict[str, str], named: set[str]) ->
 
 
 @pytest.mark.parametrize(("slips", "named"), WRONG_BACKWARDS.values(), ids=WRONG_BACKWARDS.keys())
-@pytest.mark.parametrize("exercise", ["bn_backward", "BatchNormFunction"])
-def test_wrong_backwards_are_diagnosed(exercise: str, slips: dict[str, str], named: set[str]) -> None:
-    result = grade(f"02.{exercise}", student(**slips)[exercise])
+def test_wrong_backwards_are_diagnosed(slips: dict[str, str], named: set[str]) -> None:
+    result = grade("02.bn_backward", student(**slips)["bn_backward"])
     assert result.status == "failed"
     assert set(result.misconceptions) == named, result.feedback
+
+
+@pytest.mark.parametrize(("slips", "named"), WRONG_BACKWARDS.values(), ids=WRONG_BACKWARDS.keys())
+def test_a_function_calling_a_wrong_bn_backward_is_charged_nothing(slips: dict[str, str], named: set[str]) -> None:
+    """The Function's wiring is right: bn_backward's named mistake is charged to bn_backward, once."""
+    result = grade("02.BatchNormFunction", student(**slips)["BatchNormFunction"])
+    assert result.status == "passed", result.feedback
+    assert "charged to 02.bn_backward" in result.feedback and all(m in result.feedback for m in named)
+
+
+@pytest.mark.parametrize(
+    ("slip", "named"),
+    [
+        (("dy - dy.mean(d, True) - xhat", "dy - xhat"), {"dx-missing-mean-term"}),
+        (("(dy * xhat).sum(d), dy.sum(d)", "dy.sum(d), dy.sum(d)"), {"wrong-param-grad"}),
+    ],
+    ids=["no mean term", "dgamma without xhat"],
+)
+def test_a_function_with_its_own_wrong_backward_fails(slip: tuple[str, str], named: set[str]) -> None:
+    """Beside a right bn_forward and bn_backward, a Function that computes its own wrong backward is charged."""
+    code = textwrap.dedent(OTHER_BACKWARDS["staged chain rule"]) + SAVED_TENSORS_FUNCTION.replace(*slip)
+    result = grade("02.BatchNormFunction", define(code)["BatchNormFunction"])
+    assert result.status == "failed" and set(result.misconceptions) == named, result.feedback
 
 
 def test_dgamma_summed_over_batch_only() -> None:
@@ -259,7 +283,8 @@ def test_dgamma_summed_over_batch_only() -> None:
 def test_forged_gradcheck_gains_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """A Function whose backward is wrong fails on its gradients, whatever gradcheck says."""
     monkeypatch.setattr(torch.autograd, "gradcheck", lambda *args, **kwargs: True)  # as a student's process could
-    result = grade("02.BatchNormFunction", student(var_term="")["BatchNormFunction"])
+    wrong = SAVED_TENSORS_FUNCTION.replace("- xhat * (dy * xhat).mean(d, True)", "")
+    result = grade("02.BatchNormFunction", define(wrong)["BatchNormFunction"])
     assert result.status == "failed" and "dx" in result.feedback
 
 
@@ -333,3 +358,144 @@ def test_one_pass_bound_covers_one_pass_variances(shape: tuple[int, ...], ratio:
     true_var = variants.moments(x, dims)[1]
     for var in one_pass:
         assert ((var.double() - true_var).abs() <= variants.one_pass_bound(x, dims)).all()
+
+
+# A mistake in bn_forward is charged to bn_forward once: bn_backward and BatchNormFunction, which
+# run on it, are graded on their own part. Each form written two ways.
+DICT_STYLE = """
+def bn_forward(x, gamma, beta, eps=1e-5):
+    var, mean = torch.var_mean(x, dim=(0, 2, 3), unbiased=False, keepdim=True)
+    invstd = {invstd}
+    xhat = (x - mean) * invstd
+    return xhat * gamma.view(1, -1, 1, 1) + beta.view(1, -1, 1, 1), {{"xhat": xhat, "invstd": invstd, "gamma": gamma}}
+
+def bn_backward(dy, cache):
+    xhat, invstd, gamma = cache["xhat"], cache["invstd"], cache["gamma"]
+    d = (0, 2, 3)
+    dx = gamma.view(1, -1, 1, 1) * invstd * (dy - dy.mean(d, True) {var_term})
+    return dx, (dy * xhat).sum(d), dy.sum(d)
+
+class BatchNormFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, gamma, beta, eps):
+        y, cache = bn_forward(x, gamma, beta, eps)
+        ctx.save_for_backward(cache["xhat"], cache["invstd"], cache["gamma"])
+        return y
+
+    @staticmethod
+    def backward(ctx, dy):
+        xhat, invstd, gamma = ctx.saved_tensors
+        return (*bn_backward(dy, {{"xhat": xhat, "invstd": invstd, "gamma": gamma}}), None)
+"""
+DICT_VAR_TERM = "- xhat * (dy * xhat).mean(d, True)"
+
+
+def dict_style(invstd: str = "torch.rsqrt(var + eps)", var_term: str = DICT_VAR_TERM) -> dict:
+    return define(DICT_STYLE.format(invstd=invstd, var_term=var_term))
+
+
+MISSING_EPS = {
+    "template": lambda: student(den="torch.sqrt(var)"),
+    "dict cache, rsqrt": lambda: dict_style(invstd="torch.rsqrt(var)"),
+}
+UNNAMED_FORWARD = {
+    "template": lambda: student(den="(1.01 * torch.sqrt(var + eps))"),
+    "dict cache, rsqrt": lambda: dict_style(invstd="torch.rsqrt(var + eps) * 1.01"),
+}
+
+
+@pytest.mark.parametrize("make", MISSING_EPS.values(), ids=MISSING_EPS.keys())
+def test_a_forward_mistake_is_charged_to_bn_forward_once(make) -> None:
+    ns = make()
+    forward = grade("02.bn_forward", ns["bn_forward"])
+    assert forward.status == "failed" and forward.misconceptions == ["missing-eps"], forward.feedback
+    backward = grade("02.bn_backward", ns["bn_backward"])
+    assert backward.status == "passed" and backward.misconceptions == [], backward.feedback
+    assert "your bn_forward has missing-eps" in backward.feedback and "charged to 02.bn_forward" in backward.feedback
+    assert "backward of the forward you have" in backward.feedback
+    function = grade("02.BatchNormFunction", ns["BatchNormFunction"])
+    assert function.status == "passed" and "its y is your bn_forward's" in function.feedback, function.feedback
+
+
+@pytest.mark.parametrize(
+    ("ns", "named"),
+    [
+        (lambda: student(den="torch.sqrt(var)", mean_term=""), ["dx-missing-mean-term"]),
+        (lambda: dict_style(invstd="torch.rsqrt(var)", var_term=""), ["dx-missing-var-term"]),
+    ],
+    ids=["template, no mean term", "dict cache, no var term"],
+)
+def test_bn_backward_is_named_for_its_own_mistake_only(ns, named: list[str]) -> None:
+    result = grade("02.bn_backward", ns()["bn_backward"])
+    assert result.status == "failed" and result.misconceptions == named, result.feedback  # missing-eps is bn_forward's
+
+
+@pytest.mark.parametrize("make", UNNAMED_FORWARD.values(), ids=UNNAMED_FORWARD.keys())
+def test_an_unexplained_forward_is_named_as_the_cause(make) -> None:
+    """Nothing separates the parts: bn_backward fails, and the feedback says to fix bn_forward first."""
+    ns = make()
+    backward = grade("02.bn_backward", ns["bn_backward"])
+    assert backward.status == "failed" and backward.misconceptions == [], backward.feedback
+    assert "your bn_forward fails this case too" in backward.feedback and "fix bn_forward first" in backward.feedback
+    function = grade("02.BatchNormFunction", ns["BatchNormFunction"])
+    assert function.status == "failed" and "your bn_forward fails this case too" in function.feedback
+
+
+BLANK_FORWARD = "def bn_forward(x, gamma, beta, eps=1e-5):\n    raise NotImplementedError\n"
+
+
+def test_a_blank_forward_is_named_as_the_cause() -> None:
+    staged = textwrap.dedent(OTHER_BACKWARDS["staged chain rule"])
+    ns = define(BLANK_FORWARD + staged[staged.index("def bn_backward") :])
+    result = grade("02.bn_backward", ns["bn_backward"])
+    assert result.status == "failed" and "implement bn_forward first" in result.feedback, result.feedback
+
+
+@pytest.mark.parametrize("blank", ["raise NotImplementedError", "raise NotImplementedError('todo')"])
+def test_a_blank_backward_on_a_blank_forward_is_not_implemented(blank: str) -> None:
+    ns = define(BLANK_FORWARD + f"def bn_backward(dy, cache):\n    {blank}\n")
+    assert grade("02.bn_backward", ns["bn_backward"]).status == "not-implemented"
+
+
+# gradcheck: a right backward with a term that is 0 in exact arithmetic and does not depend on dy
+ZERO_TERM = {
+    "mean of x_hat": SAVED_TENSORS_FUNCTION.replace("return dx, ", "return dx + xhat.mean(d, True), "),
+    "sum of centred x_hat": SAVED_TENSORS_FUNCTION.replace(
+        "return dx, ", "return dx - 1e-3 * gamma.view(1, -1, 1, 1) * xhat.sum(d, True), "
+    ),
+}
+
+
+@pytest.mark.parametrize("code", ZERO_TERM.values(), ids=ZERO_TERM.keys())
+def test_a_rounding_noise_term_passes_gradcheck(code: str) -> None:
+    result = grade("02.BatchNormFunction", define(code)["BatchNormFunction"])
+    assert result.status == "passed", result.feedback
+
+
+def _gradcheck_case_mismatch(code: str):
+    spec = exercises.spec("02.BatchNormFunction")
+    case = next(c for c in spec.cases() if c.params.get("gradcheck"))
+    got = probes.probe("02.BatchNormFunction")(define(code)["BatchNormFunction"], case.inputs, case.params)
+    return spec.compare(case, got, spec.reference(case))
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["(dy.abs().sum() == 0).to(dy.dtype)", "(1.0 if not dy.any() else 0.0)"],
+    ids=["tensor flag", "python branch"],
+)
+def test_gradcheck_names_the_zero_grad_output_subtest(term: str) -> None:
+    found = _gradcheck_case_mismatch(SAVED_TENSORS_FUNCTION.replace("return dx, ", f"return dx + {term}, "))
+    assert found is not None and "'backward multiplied by grad_output'" in found.detail, found
+    assert "grad_output = 0: dx" in found.detail and "finite differences" not in found.detail
+
+
+@pytest.mark.parametrize(
+    "slip",
+    [("- xhat * (dy * xhat).mean(d, True)", ""), ("dy - dy.mean(d, True)", "dy")],
+    ids=["no var term", "no mean term"],
+)
+def test_gradcheck_names_the_jacobian_subtest(slip: tuple[str, str]) -> None:
+    found = _gradcheck_case_mismatch(SAVED_TENSORS_FUNCTION.replace(*slip))
+    assert found is not None and "Jacobian check failed" in found.detail, found
+    assert "with respect to input 0" in found.detail and "finite differences of forward" in found.detail
