@@ -217,3 +217,32 @@ def test_bn_train_variant_is_torchs_at_every_rank(shape: list[int], seed: int) -
         module.weight.copy_(gamma)
         module.bias.copy_(beta)
         torch.testing.assert_close(variants.bn_train(x, gamma, beta, 1e-5), module(x))
+
+
+CHANNELS_ONLY_GROUP_NORMS = {
+    "reshape, mean over dim 2": """
+        def group_norm(x, num_groups, gamma, beta, eps=1e-5):
+            n, c = x.shape[:2]
+            xg = x.reshape(n, num_groups, c // num_groups, -1)
+            mean = xg.mean(dim=2, keepdim=True)
+            var = ((xg - mean) ** 2).mean(dim=2, keepdim=True)
+            xhat = ((xg - mean) / torch.sqrt(var + eps)).reshape(x.shape)
+            return xhat * gamma.view(1, -1, 1, 1) + beta.view(1, -1, 1, 1)
+    """,
+    "loop over groups": """
+        def group_norm(x, num_groups, gamma, beta, eps=1e-5):
+            k = x.shape[1] // num_groups
+            parts = []
+            for g in range(num_groups):
+                xs = x[:, g * k:(g + 1) * k]
+                var, mean = torch.var_mean(xs, dim=1, unbiased=False, keepdim=True)
+                parts.append((xs - mean) * torch.rsqrt(var + eps))
+            return torch.cat(parts, dim=1) * gamma[:, None, None] + beta[:, None, None]
+    """,
+}
+
+
+@pytest.mark.parametrize("code", CHANNELS_ONLY_GROUP_NORMS.values(), ids=CHANNELS_ONLY_GROUP_NORMS.keys())
+def test_group_statistics_without_the_spatial_dims_are_wrong_reduction_dims(code: str) -> None:
+    result = grade("03.group_norm", define(code)["group_norm"])
+    assert result.status == "failed" and result.misconceptions == ["wrong-reduction-dims"], result.feedback

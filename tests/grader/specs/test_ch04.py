@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 from hypothesis import given, settings
@@ -217,3 +219,59 @@ def test_running_stats_variant_is_torchs(
             bn(x)
             torch.testing.assert_close(mean, bn.running_mean)
             torch.testing.assert_close(var, bn.running_var)
+
+
+# update_running_stats calls the student's ema_update: its own part is what it passes (statistics,
+# weight, count); a mistake of ema_update is charged to ema_update once.
+CALLS_EMA = """
+def update_running_stats(running_mean, running_var, num_batches_tracked, x, momentum=0.1):
+    dims = (0,) + tuple(range(2, x.dim()))
+    n = x.numel() // x.shape[1]
+    mean = x.mean(dim=dims)
+    var = {var}
+    count = num_batches_tracked + 1
+    f = 1.0 / float(count) if momentum is None else momentum
+    return ema_update(running_mean, mean, f), ema_update(running_var, var, f), count
+"""
+UNBIASED_VAR = "x.var(dim=dims, unbiased=True)"
+EMA = "def ema_update(running, value, momentum):\n    return "
+KERAS_EMAS = {"weights swapped": KERAS_EMA, "lerp towards running": EMA + "torch.lerp(value, running, momentum)"}
+UNNAMED_EMAS = {
+    "offset": EMA + "(1 - momentum) * running + momentum * value + 0.01",
+    "scaled": EMA + "torch.lerp(running, 1.01 * value, momentum)",
+}
+
+
+def calls_ema(ema: str, var: str = UNBIASED_VAR) -> dict:
+    return define(ema + "\n" + CALLS_EMA.format(var=var))
+
+
+@pytest.mark.parametrize("ema", KERAS_EMAS.values(), ids=KERAS_EMAS.keys())
+def test_a_keras_ema_update_is_charged_to_ema_update_once(ema: str) -> None:
+    ns = calls_ema(ema)
+    assert grade("04.ema_update", ns["ema_update"]).misconceptions == ["keras-momentum"]
+    result = grade("04.update_running_stats", ns["update_running_stats"])
+    assert result.status == "passed" and result.misconceptions == [], result.feedback
+    assert "your ema_update has keras-momentum (charged to 04.ema_update)" in result.feedback
+
+
+@pytest.mark.parametrize("ema", KERAS_EMAS.values(), ids=KERAS_EMAS.keys())
+def test_update_running_stats_is_named_for_its_own_mistake_only(ema: str) -> None:
+    result = grade(
+        "04.update_running_stats", calls_ema(ema, var="x.var(dim=dims, unbiased=False)")["update_running_stats"]
+    )
+    assert result.status == "failed" and result.misconceptions == ["biased-running-var"], result.feedback
+    assert "your ema_update has keras-momentum" in result.feedback
+
+
+@pytest.mark.parametrize("ema", UNNAMED_EMAS.values(), ids=UNNAMED_EMAS.keys())
+def test_an_unexplained_ema_update_is_named_as_the_cause(ema: str) -> None:
+    result = grade("04.update_running_stats", calls_ema(ema)["update_running_stats"])
+    assert result.status == "failed" and "fix ema_update first" in result.feedback, result.feedback
+
+
+def test_sequence_cases_read_as_batches_and_channels() -> None:
+    """(batch, channel) indices and the sequence's shape are spelled out, not left as bare tuples."""
+    result = grade("04.update_running_stats", student(update=KERAS)["update_running_stats"])
+    assert "3 batches, each x (4, 3, 3, 3) float32" in result.feedback, result.feedback
+    assert re.search(r"index \(\d, \d\), i\.e\. batch \d, channel \d \(counted from 0\)", result.feedback)
