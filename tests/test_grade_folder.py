@@ -56,6 +56,18 @@ BN_BACKWARD = """def bn_backward(dy, cache):
     dx = gamma.view(1, -1, 1, 1) * inv_std * (dy - x_hat * (dy * x_hat).mean(dim=dims, keepdim=True))
     return dx, (dy * x_hat).sum(dim=dims), dy.sum(dim=dims)
 """
+BN_FORWARD = """def bn_forward(x, gamma, beta, eps=1e-5):
+    dims = (0, 2, 3)
+    mean = x.mean(dim=dims, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=dims, keepdim=True)
+    inv_std = {inv_std}
+    x_hat = (x - mean) * inv_std
+    return x_hat * gamma.view(1, -1, 1, 1) + beta.view(1, -1, 1, 1), (x_hat, inv_std, gamma)
+"""
+FORBIDDEN_BN_FORWARD = """def bn_forward(x, gamma, beta, eps=1e-5):
+    y = torch.nn.functional.batch_norm(x, None, None, gamma, beta, True, 0.0, eps)
+    return y, (x, gamma, beta, eps)
+"""
 
 # name -> (solution it starts from, edits, expected status per exercise, misconceptions expected)
 SUBMISSIONS: dict[str, tuple[str, list[Edit], dict[str, str], set[str]]] = {
@@ -106,11 +118,26 @@ SUBMISSIONS: dict[str, tuple[str, list[Edit], dict[str, str], set[str]]] = {
         {"01.channel_moments": "failed", "01.standardize": "passed"},
         {"wrong-reduction-dims"},
     ),
-    "02-no-mean-term": (
+    "02-no-mean-term": (  # the Function's wiring is right: bn_backward's mistake is charged to bn_backward
         "02",
         [replace_answer("bn_backward", BN_BACKWARD)],
-        {"02.bn_forward": "passed", "02.bn_backward": "failed", "02.BatchNormFunction": "failed"},
+        {"02.bn_forward": "passed", "02.bn_backward": "failed", "02.BatchNormFunction": "passed"},
         {"dx-missing-mean-term"},
+    ),
+    "02-missing-eps": (  # one eps slip in bn_forward costs bn_forward alone
+        "02",
+        [replace_answer("bn_forward", BN_FORWARD.format(inv_std="1 / torch.sqrt(var)"))],
+        {"02.bn_forward": "failed", "02.bn_backward": "passed", "02.BatchNormFunction": "passed"},
+        {"missing-eps"},
+    ),
+    "02-forbidden-forward-blank-backward": (
+        "02",
+        [
+            replace_answer("bn_forward", FORBIDDEN_BN_FORWARD),
+            replace_answer("bn_backward", "def bn_backward(dy, cache):\n    raise NotImplementedError\n"),
+        ],
+        {"02.bn_forward": "forbidden", "02.bn_backward": "not-implemented", "02.BatchNormFunction": "forbidden"},
+        set(),
     ),
     "01-deleted-cell": (
         "01",
@@ -311,3 +338,12 @@ def test_memory_hog_is_named_and_the_grader_survives(graded) -> None:
     grade = by_name(graded[0])["01-memory-hog"]
     [hog] = [e for e in grade["exercises"] if e["id"] == "01.channel_moments"]
     assert "memory" in hog["feedback"].lower(), hog["feedback"]
+
+
+def test_a_mistake_is_charged_to_the_answer_that_makes_it(graded) -> None:
+    """Through the CLI: the feedback of an exercise that calls a wrong answer names that answer."""
+    feedback = {e["id"]: e["feedback"] for e in by_name(graded[0])["02-missing-eps"]["exercises"]}
+    assert "your bn_forward has missing-eps (charged to 02.bn_forward)" in feedback["02.bn_backward"]
+    forbidden = {e["id"]: e["feedback"] for e in by_name(graded[0])["02-forbidden-forward-blank-backward"]["exercises"]}
+    assert "bn_backward is not implemented yet" in forbidden["02.bn_backward"]
+    assert "the forbidden call is in your bn_forward (02.bn_forward)" in forbidden["02.BatchNormFunction"]

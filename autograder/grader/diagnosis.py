@@ -16,6 +16,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import torch
@@ -49,7 +50,7 @@ def compose(axes: Mapping[str, Axis], build: Callable[..., Arrays], max_ids: int
         yield Variant(ids, functools.partial(_finite, functools.partial(build, **options)))
 
 
-def combinations(axes: Mapping[str, Axis], max_ids: int = 3) -> Iterator[tuple[tuple[str, ...], dict[str, object]]]:
+def combinations(axes: Mapping[str, Axis], max_ids: int = 3) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
     """(misconception ids, options by axis) of every combination ``compose`` builds, in its order."""
     names = list(axes)
     combos = [c for c in itertools.product(*(axes[n] for n in names)) if 0 < _mistakes(c) <= max_ids]

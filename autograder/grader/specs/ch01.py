@@ -178,13 +178,18 @@ class ChannelMoments(ExerciseSpec):
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
         # atol in the units of each output: the data's magnitude for the mean, its
         # variance for the variance (a fixed 1e-5 would accept any variance of 1e-6 data).
+        # Two right answers centre x on means rounded differently, which moves the
+        # variance by about eps * |mean| * std: on large-mean data that is what torch
+        # itself reaches (1e-9 in float64 with mean 1e8), so atol allows four of those.
         x = case.inputs["x"]
         base = tolerance_for(x.dtype)
+        mean, var = _moments(x)
         scale_mean = float(np.max(np.abs(x)))
-        scale_var = float(np.max(_moments(x)[1]))
+        scale_var = float(np.max(var))
+        rounding = 4 * float(np.finfo(x.dtype).eps * np.max(np.abs(mean)) * np.sqrt(scale_var))
         tolerances = {
             "mean": Tolerance(base.rtol, base.atol * scale_mean),
-            "var": Tolerance(base.rtol, base.atol * scale_var),
+            "var": Tolerance(base.rtol, max(base.atol * scale_var, rounding)),
         }
         return compare_arrays(got, want, channel_axes={"mean": 0, "var": 0}, tolerances=tolerances)
 

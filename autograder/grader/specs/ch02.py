@@ -193,7 +193,7 @@ def your_forward(case: Case, got: Arrays) -> YourForward | None:
         return YourForward(right=True)
     x, gamma, beta, eps = tensors(case)
     for ids, options in combinations(forward_axes(x.dim())):
-        y = bn_train(x, gamma, beta, eps, **options).numpy()  # type: ignore[arg-type]
+        y = bn_train(x, gamma, beta, eps, **options).numpy()
         if np.isfinite(y).all() and compare_bn(case, mine, {"y": y}) is None:
             return YourForward(ids=ids, options=options)
     return YourForward()
@@ -210,7 +210,7 @@ def right_for(case: Case, options: dict[str, Any]) -> list[Arrays]:
     x, gamma, beta, eps = tensors(case)
     dy = tensor(case.inputs["dy"])
     given = [t.clone().requires_grad_() for t in (x, gamma, beta)]
-    bn_train(*given, eps, **options).backward(dy)  # type: ignore[arg-type]
+    bn_train(given[0], given[1], given[2], eps, **options).backward(dy)
     grads = [t.grad if t.grad is not None else torch.zeros_like(t) for t in given]
     found = [dict(zip(GRADS, (g.numpy() for g in grads)))]
     if options.get("dims", channel_dims(x.dim())) == channel_dims(x.dim()):
