@@ -49,7 +49,7 @@ def judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: Ex
 
 def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: ExerciseOutcome) -> ExerciseResult:
     routes = "".join(f"\n- {_route(route, exercise)}" for route in outcome.forbidden_routes)
-    if outcome.status == "ran" and outcome.cases and all(c.not_implemented for c in outcome.cases):
+    if outcome.cases and all(c.not_implemented for c in outcome.cases):
         # a blank scores nothing whatever it calls: report it as blank, and any forbidden route as a note
         note = f"\nA forbidden API ran while it was graded:{routes}" if routes else ""
         return result(
