@@ -3,6 +3,9 @@
 ``check(answer)`` (or ``check("02.bn_forward", answer)``) drives the answer with its
 probe on the spec's quick cases, compares with torch, prints the feedback and raises
 ``AssertionError`` when the answer is not right, so ``pytest --nbval-lax`` fails on it.
+Its verdict is the grade's verdict restricted to the quick cases, and says so ("Case 2
+of the 5 quick cases (of 24)"; "passed the quick check (5 of 24 cases)"): an answer
+can pass the check and fail a case that only the grade runs.
 A guard (``signal.setitimer`` in the main thread) turns an endless loop into a
 reported timeout (``autograder.submission.inprocess``). ``score()`` prints the chapter's
 table from the checks run so far.
@@ -36,7 +39,7 @@ def check(target: Any, answer: Any = None) -> None:
     cases = spec.cases(quick=True)
     outcome = run_cases(probes.probe(spec.id), answer, cases, CHECK_SECONDS)
     outcome.forbidden_routes.extend(beyond_check_and_score(route) for route in answer_routes(answer))
-    result = verdict.judge(exercise, spec, cases, outcome)
+    result = verdict.judge(exercise, spec, cases, outcome, of=len(spec.cases()))
     _RESULTS.pop(exercise.id, None)  # re-inserted last: score() follows the latest check
     _RESULTS[exercise.id] = result
     if result.status == "passed":

@@ -41,7 +41,7 @@ def grade(exercise_id: str, answer: Any, *, quick: bool = False) -> ExerciseResu
     spec = specs.spec(exercise_id)
     cases = spec.cases(quick=quick)
     outcome = run_cases(probes.probe(exercise_id), answer, cases, 60.0)
-    return verdict.judge(spec.exercise(), spec, cases, outcome)
+    return verdict.judge(spec.exercise(), spec, cases, outcome, of=len(spec.cases()) if quick else None)
 
 
 _ONE_AT_A_TIME = threading.Lock()

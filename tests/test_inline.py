@@ -121,3 +121,44 @@ def test_importing_the_package_is_light() -> None:
     code = "import sys, autograder; print(sorted(m for m in ('torch', 'numpy', 'nbformat') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_check_says_it_ran_the_quick_subset(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = autograder_specs().spec("01.channel_moments")
+    quick, every = len(spec.cases(quick=True)), len(spec.cases())
+    autograder.check(channel_moments)
+    out = capsys.readouterr().out
+    assert f"passed the quick check ({quick} of {every} cases); the grade runs all {every}." in out.lower()
+
+
+def test_a_failing_check_numbers_its_case_among_the_quick_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    def channel_moments(x):  # wrong on float64 inputs only: the second quick case is the first in float64
+        var, mean = torch.var_mean(x, dim=(0, 2, 3), unbiased=False)
+        return mean, var * 2 if x.dtype == torch.float64 else var
+
+    spec = autograder_specs().spec("01.channel_moments")
+    quick_cases, every = spec.cases(quick=True), len(spec.cases())
+    number = next(i for i, case in enumerate(quick_cases, start=1) if case.inputs["x"].dtype == "float64")
+    with pytest.raises(AssertionError, match=r"01\.channel_moments failed$"):
+        autograder.check(channel_moments)
+    out = capsys.readouterr().out
+    assert f"Case {number} of the {len(quick_cases)} quick cases (of {every}), " in out
+    assert "No misconception on the course's list explains this case." in out
+    assert "What to do: `var` is off by more than rounding can explain" in out and "#sec-shift-moments" in out
+
+
+def test_an_answer_that_raises_is_not_called_unexplained(capsys: pytest.CaptureFixture[str]) -> None:
+    def channel_moments(x):
+        return x.mean((0, 2, 3)), x.var((0, 2, 3)) / (x.shape[0] // (x.shape[1] - x.shape[1]))
+
+    with pytest.raises(AssertionError, match=r"01\.channel_moments error$"):
+        autograder.check(channel_moments)
+    out = capsys.readouterr().out
+    assert "ZeroDivisionError" in out and "What to do: read the traceback" in out
+    assert "No misconception" not in out
+
+
+def autograder_specs():  # the grader side, imported only where a test needs the case counts
+    from autograder.grader import specs
+
+    return specs

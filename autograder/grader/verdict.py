@@ -7,10 +7,11 @@ all-or-nothing per exercise: every case must match the reference.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from autograder import exercises
 from autograder.chapters import Exercise
+from autograder.grader import hints
 from autograder.grader.specs.base import ExerciseSpec
 from autograder.report.model import ExerciseResult
 from autograder.sandbox.api import CaseOutcome, ExerciseOutcome
@@ -37,9 +38,15 @@ def explain(misconception_ids: list[str]) -> str:
     return "\n".join(lines)
 
 
-def judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: ExerciseOutcome) -> ExerciseResult:
-    """The result of one exercise whose cases were run (or could not be), with what it printed."""
-    found = _judge(exercise, spec, cases, outcome)
+def judge(
+    exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: ExerciseOutcome, *, of: int | None = None
+) -> ExerciseResult:
+    """The result of one exercise whose cases were run (or could not be), with what it printed.
+
+    ``of`` is the number of cases the grade runs when ``cases`` are only the quick ones
+    (``check()``): the feedback then says that it ran a subset.
+    """
+    found = _judge(exercise, spec, Cases(cases, of if of is not None else len(cases)), outcome)
     if found.status == "passed" or not outcome.stdout.strip():
         return found
     printed = outcome.stdout.strip()
@@ -47,7 +54,41 @@ def judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: Ex
     return replace(found, feedback=f"{found.feedback}\nYour code printed:\n{_indent(printed)}")
 
 
-def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: ExerciseOutcome) -> ExerciseResult:
+@dataclass(frozen=True)
+class Cases:
+    """The cases that ran, and how many the full grade has (more when these are check()'s quick ones)."""
+
+    run: list[Case]
+    of: int
+
+    @property
+    def quick(self) -> bool:
+        return self.of > len(self.run)
+
+    def where(self, number: int) -> str:
+        """How a case is named: "Case 2 of 8", or "Case 2 of the 5 quick cases (of 24)"."""
+        if self.quick:
+            return f"Case {number} of the {len(self.run)} quick cases (of {self.of})"
+        return f"Case {number} of {len(self.run)}"
+
+    def all_passed(self) -> str:
+        if self.quick:
+            return f"Passed the quick check ({len(self.run)} of {self.of} cases); the grade runs all {self.of}."
+        return f"All {len(self.run)} cases match torch."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What went wrong on one case."""
+
+    status: Status  # "failed" (wrong values, a broken rule) or "error" (it raised, or gave nothing)
+    detail: str
+    misconceptions: tuple[str, ...]  # what this case shows
+    from_values: bool  # misconceptions from diagnosing wrong values (else a rule the probe saw broken)
+    hint: str  # what to do when nothing explains it (hints.HINTS, by the kind of problem)
+
+
+def _judge(exercise: Exercise, spec: ExerciseSpec, cases: Cases, outcome: ExerciseOutcome) -> ExerciseResult:
     routes = "".join(f"\n- {_route(route, exercise)}" for route in outcome.forbidden_routes)
     if outcome.cases and all(c.not_implemented for c in outcome.cases):
         # a blank scores nothing whatever it calls: report it as blank, and any forbidden route as a note
@@ -61,72 +102,90 @@ def _judge(exercise: Exercise, spec: ExerciseSpec, cases: list[Case], outcome: E
         return result(exercise, "forbidden", (outcome.message or "A forbidden API was used.") + routes)
     if outcome.status != "ran":
         return result(exercise, outcome.status, outcome.message)
-    if len(outcome.cases) != len(cases):
+    if len(outcome.cases) != len(cases.run):
         return result(
-            exercise, "error", f"only {len(outcome.cases)} of {len(cases)} cases ran. {outcome.message}".strip()
+            exercise, "error", f"only {len(outcome.cases)} of {len(cases.run)} cases ran. {outcome.message}".strip()
         )
+    problems = [
+        (number, case, problem)
+        for number, (case, got) in enumerate(zip(cases.run, outcome.cases), start=1)
+        if (problem := _case_problem(spec, case, got)) is not None
+    ]
+    if not problems:
+        return result(exercise, "passed", cases.all_passed() + _charged_elsewhere(exercise, spec, cases, outcome))
+    named = _named([problem for _, _, problem in problems])
+    number, case, first = problems[0]
+    lines = [f"{cases.where(number)}, {case.label}:", f"  {first.detail}"]
+    if number > 1:
+        lines.append(f"The {number - 1} case(s) before it passed.")
+    shown = [m for m in named if m in first.misconceptions]
+    if shown:
+        lines += ["This looks like:", explain(shown)]
+    else:
+        if first.from_values:
+            lines.append("No misconception on the course's list explains this case.")
+        lines.append(f"What to do: {first.hint} The section that teaches it: {exercise.url}")
+    others = [m for m in named if m not in shown]
+    if others:
+        lines += ["Other cases also show:", explain(others)]
+    return result(exercise, first.status, "\n".join(lines), named)
 
-    caveats: dict[str, list[int]] = {}  # cases that passed on the exercise's own part, by what was charged elsewhere
-    first: tuple[Status, str] | None = None
-    reported: list[str] = []  # rules the probe saw broken (input-mutated, dtype-changed)
-    diagnosed: list[str] = []  # what the spec's diagnosis matched on wrong values
-    first_wrong: int | None = None  # the first case with wrong values (cases go simplest first)
-    unexplained: int | None = None  # set when no diagnosis explains that case
-    for number, (case, got) in enumerate(zip(cases, outcome.cases), start=1):
-        problem = _case_problem(spec, case, got)
-        if problem is None:
-            caveat = spec.caveat(case, got.outputs) if got.outputs is not None else None
-            if caveat:
-                caveats.setdefault(caveat, []).append(number)
-            continue
-        status, detail, found, from_values = problem
-        target = diagnosed if from_values else reported
-        target += [m for m in found if m not in target]
-        if from_values and first_wrong is None:
-            first_wrong = number
-            unexplained = None if found else number
-        if first is None:
-            where = f"Case {number} of {len(cases)}, {case.label}"
-            passed = f"\nThe {number - 1} case(s) before it passed." if number > 1 else ""
-            first = (status, f"{where}:\n  {detail}{passed}")
-    charged = "".join(
+
+def _named(problems: list[Problem]) -> list[str]:
+    """The misconceptions to name: every broken rule, and the diagnoses when one explains the
+    first case with wrong values.
+
+    Cases go simplest first: a mistake seen only on harder cases (a large mean swamps every
+    variance error) is not the story when a simpler case went wrong for a reason nothing explains.
+    """
+    reported = list(dict.fromkeys(m for p in problems if not p.from_values for m in p.misconceptions))
+    wrong_values = [p for p in problems if p.from_values]
+    if not wrong_values or not wrong_values[0].misconceptions:
+        return reported
+    diagnosed = dict.fromkeys(m for p in wrong_values for m in p.misconceptions)
+    return reported + [m for m in diagnosed if m not in reported]
+
+
+def _case_problem(spec: ExerciseSpec, case: Case, got: CaseOutcome) -> Problem | None:
+    """What went wrong on the case, or None when it matches torch."""
+    if got.not_implemented:
+        return Problem("error", "raised NotImplementedError on this case", (), False, hints.hint("not-implemented"))
+    if got.error is not None:
+        return Problem(
+            "error", f"raised an exception:\n{_indent(got.error)}", got.misconceptions, False, hints.hint("raised")
+        )
+    if got.answer_error is not None:
+        return Problem("failed", got.answer_error, got.misconceptions, False, hints.hint("rule"))
+    if got.outputs is None:
+        return Problem("error", "produced no outputs", (), False, hints.hint("no-outputs"))
+    want = spec.reference(case)
+    mismatch = spec.compare(case, got.outputs, want)
+    if mismatch is None:
+        return None
+    return Problem(
+        "failed",
+        f"{mismatch.output}: {mismatch.detail}",
+        tuple(spec.diagnose(case, got.outputs)),
+        True,
+        hints.mismatch_hint(mismatch, got.outputs, want),
+    )
+
+
+def _charged_elsewhere(exercise: Exercise, spec: ExerciseSpec, cases: Cases, outcome: ExerciseOutcome) -> str:
+    """A note on the cases that passed on the exercise's own part while an answer it calls is wrong there.
+
+    Only for an exercise that passed: a failing case's own detail says what is charged elsewhere.
+    """
+    caveats: dict[str, list[int]] = {}
+    for number, (case, got) in enumerate(zip(cases.run, outcome.cases), start=1):
+        caveat = spec.caveat(case, got.outputs) if got.outputs is not None else None
+        if caveat:
+            caveats.setdefault(caveat, []).append(number)
+    return "".join(
         f"\nCase{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))} passed on {exercise.name}'s own part "
         f"while an answer it calls is wrong there: {caveat}."
         for caveat, numbers in caveats.items()
     )
-    if first is None:
-        matched = f"All {len(cases)} cases match torch." if not caveats else f"All {len(cases)} cases pass."
-        return result(exercise, "passed", matched + charged)
-    status, feedback = first  # the failing case's own note says what is charged elsewhere
-    # Diagnoses are named only when one explains the simplest case with wrong values:
-    # a mistake seen only on harder cases (a large mean swamps every variance error)
-    # is not the story when a simpler case went wrong for a reason nothing explains.
-    misconceptions = reported + ([] if unexplained else [m for m in diagnosed if m not in reported])
-    if misconceptions:
-        feedback += "\nThis looks like:\n" + explain(misconceptions)
-    if unexplained:
-        feedback += (
-            f"\nNo misconception on the course's list explains case {unexplained}; "
-            "compare your code with the chapter's equations."
-        )
-    return result(exercise, status, feedback, misconceptions)
-
-
-def _case_problem(spec: ExerciseSpec, case: Case, got: CaseOutcome) -> tuple[Status, str, tuple[str, ...], bool] | None:
-    """(status, detail, misconception ids, whether they come from diagnosing wrong values)
-    when the case went wrong; None when it matches."""
-    if got.not_implemented:
-        return "error", "raised NotImplementedError on this case", (), False
-    if got.error is not None:
-        return "error", f"raised an exception:\n{_indent(got.error)}", got.misconceptions, False
-    if got.answer_error is not None:
-        return "failed", got.answer_error, got.misconceptions, False
-    if got.outputs is None:
-        return "error", "produced no outputs", (), False
-    mismatch = spec.compare(case, got.outputs, spec.reference(case))
-    if mismatch is None:
-        return None
-    return "failed", f"{mismatch.output}: {mismatch.detail}", tuple(spec.diagnose(case, got.outputs)), True
 
 
 def _route(route: str, exercise: Exercise) -> str:
@@ -147,5 +206,5 @@ def _route(route: str, exercise: Exercise) -> str:
     )
 
 
-def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in text.rstrip().splitlines())
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line for line in text.rstrip().splitlines())
