@@ -396,27 +396,11 @@ def test_freeze_needs_a_frozen_class_next_to_it() -> None:
 
 # --- the real command line, through the sandbox ------------------------------------------------
 
-EVAL_BN_INSIDE = '''
-class FrozenBatchNorm2d(nn.Module):
-    """A cloned BatchNorm2d kept in eval mode: runs torch's batch norm, which the exercise forbids."""
-
-    def __init__(self, num_features, eps=1e-5, device=None, dtype=None):
-        super().__init__()
-        self.register_buffer("weight", torch.ones(num_features, device=device, dtype=dtype))
-        self.register_buffer("bias", torch.zeros(num_features, device=device, dtype=dtype))
-        self.register_buffer("running_mean", torch.zeros(num_features, device=device, dtype=dtype))
-        self.register_buffer("running_var", torch.ones(num_features, device=device, dtype=dtype))
-
-    @classmethod
-    def from_batchnorm(cls, bn):
-        frozen = cls(bn.num_features, bn.eps, dtype=bn.running_var.dtype)
-        inner = copy.deepcopy(bn).eval().requires_grad_(False)
-        frozen.inner = [inner]
-        return frozen
-
-    def forward(self, x):
-        return self.inner[0](x)
-'''
+# A cloned BatchNorm2d kept in eval mode: it runs torch's batch norm, which the exercise forbids.
+EVAL_BN_INSIDE = (
+    frozen("        frozen.inner = [copy.deepcopy(bn).eval().requires_grad_(False)]").split("    def forward")[0]
+    + "    def forward(self, x):\n        return self.inner[0](x)\n"
+)
 # notebook name -> (FrozenBatchNorm2d cell, statuses of (FrozenBatchNorm2d, freeze_batchnorm), misconceptions, phrase)
 NOTEBOOKS = {
     "parameters": (
