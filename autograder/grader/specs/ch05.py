@@ -23,15 +23,9 @@ from torch import nn
 from autograder.grader.cases import bn_state, channel_data, dy_data, present, rng
 from autograder.grader.compare import changed_dtype, compare_outputs, numeric_keys
 from autograder.grader.flawed_module import FLAWS, flawed_batchnorm2d, misconception
-from autograder.grader.specs.base import ExerciseSpec, Variant
-from autograder.submission.probes.modules import (
-    Op,
-    freeze_batchnorm,
-    frozen_batchnorm2d,
-    module_kwargs,
-    run_program,
-    small_model,
-)
+from autograder.grader.specs.base import ExerciseSpec, Variant, matching_variant
+from autograder.submission.probes.frozen import BN_AFTER, CHANGED, FROZEN, OWN, freeze_batchnorm, frozen_batchnorm2d
+from autograder.submission.probes.modules import Op, module_kwargs, run_program, small_model, text_in
 from autograder.types import Arrays, Case, Mismatch
 
 MODULE_MISCONCEPTIONS = tuple(dict.fromkeys(misconception(f) for f in FLAWS)) + ("dtype-changed",)
@@ -262,14 +256,21 @@ def _matches_whole_program(got: Arrays, run: Callable[[type[nn.Module], int | No
 def frozen_class(bn_class: type[nn.Module]) -> type[nn.Module]:
     """A ``FrozenBatchNorm2d`` whose forward is an eval-mode copy of the given bn, rebuilt with ``bn_class``.
 
-    With torch's class it is the reference; with a flawed class, a wrong variant. The
-    copy is kept out of ``modules()`` and ``parameters()``: nothing in it trains.
+    With torch's class it is the reference; with a flawed class, a wrong variant. It holds
+    the four tensors the exercise names as buffers (copies); the copy that computes is
+    kept out of ``modules()`` and ``parameters()``: nothing in it trains.
     """
 
     class Frozen(nn.Module):
         def __init__(self, bn: nn.Module) -> None:
             super().__init__()
             self.held = [bn.requires_grad_(False)]
+            ones = torch.ones_like(present(bn.running_mean))
+            for name, default in (("weight", ones), ("bias", 0 * ones)):
+                value = getattr(bn, name)
+                self.register_buffer(name, (default if value is None else value).detach().clone())
+            for name in ("running_mean", "running_var"):
+                self.register_buffer(name, present(getattr(bn, name)).detach().clone())
 
         @classmethod
         def from_batchnorm(cls, bn: nn.BatchNorm2d) -> Frozen:
@@ -292,12 +293,70 @@ def frozen_class(bn_class: type[nn.Module]) -> type[nn.Module]:
 
 def frozen_copies(model: nn.Module, frozen: Any) -> nn.Module:
     """``model`` with every torch BatchNorm2d replaced by ``frozen.from_batchnorm`` of it (``frozen_class``'s)."""
+    if isinstance(model, nn.BatchNorm2d):
+        return frozen.from_batchnorm(model)
     for name, child in model.named_children():
-        if isinstance(child, nn.BatchNorm2d):
-            setattr(model, name, frozen.from_batchnorm(child))
-        else:
-            frozen_copies(child, frozen)
+        setattr(model, name, frozen_copies(child, frozen))
     return model
+
+
+def _name_in(key: str) -> str:
+    """The tensor a key is about: "from_batchnorm(bn).running_mean: stored as" -> "running_mean"."""
+    return key.split(": ")[0].rsplit(".", 1)[-1].split(" ")[-1]
+
+
+def _frozen_explanation(key: str, got: Arrays) -> str:
+    """What a wrong output of ``frozen_batchnorm2d`` means, said plainly ("" when its numbers say it all)."""
+    name = _name_in(key)
+    if key.endswith(": parameters"):
+        return (
+            "your module has parameters, which an optimizer would train: store weight, bias, running_mean "
+            "and running_var as buffers (register_buffer), so that parameters() is empty"
+        )
+    if key.endswith(": stored as"):
+        stored = text_in(got[key]) if key in got else "missing"
+        if stored == "nn.Parameter":
+            return (
+                f"{name} is an nn.Parameter: a frozen layer's statistics and affine tensors are buffers "
+                "(register_buffer), which no optimizer trains and state_dict() saves"
+            )
+        if stored.startswith("buffer"):
+            return f"{name} is a buffer holding an nn.Parameter (bn's own?): store a detached copy"
+        if stored.startswith("plain attribute"):
+            return f"{name} is a plain attribute, not a buffer: state_dict() misses it and .to() does not move it"
+        return (
+            f"your module has no tensor {name}: store a copy of bn's {name} (1 for weight and 0 for bias when "
+            f"bn has none) as a buffer named {name}"
+        )
+    if key.endswith(": requires grad"):
+        return f"{name} requires grad, so gradients flow into it (a clone() without detach()?): store a detached copy"
+    if key.endswith(": sharing memory with the given bn"):
+        return (
+            "your module shares memory with the given bn: training bn later would change your frozen copy, and "
+            "changing the copy would change bn. Copy the values (clone(), or copy_() into your own buffers)"
+        )
+    if key.endswith(" has a gradient"):
+        return f"a gradient reached the given bn's {name}: your module's tensors are still attached to it"
+    if CHANGED in key:
+        return (
+            "after from_batchnorm, the given bn was changed in place (as more training would change it), and "
+            "your module's output changed with it: a frozen copy computes with its own copies of the tensors"
+        )
+    if key.startswith(BN_AFTER):
+        return "the given bn changed: from_batchnorm and the forwards must read bn, never change it"
+    if key.startswith(f"{FROZEN} after the forwards"):
+        return (
+            f"your module's {name} after the forwards is not bn's {name} (1 for weight and 0 for bias when bn has "
+            "none): a frozen layer holds bn's values and never changes them"
+        )
+    return ""
+
+
+def explained(found: Mismatch | None, explanation: str) -> Mismatch | None:
+    """``found`` with ``explanation`` in front of its detail."""
+    if found is None or not explanation:
+        return found
+    return Mismatch(found.output, f"{explanation}. ({found.detail})")
 
 
 # kwargs of the bn, shapes of the forwards (train, eval, train), quick
@@ -311,6 +370,7 @@ _FROZEN: list[tuple[dict[str, Any], list[tuple[int, int, int, int]], bool]] = [
     ),
     ({"num_features": 1, "momentum": None}, [(6, 1, 2, 3), (2, 1, 4, 4), (1, 1, 3, 3)], False),
 ]
+FROZEN_FLAWS = ("missing-eps", "eps-outside-sqrt", "ignores-affine", "batch-stats-in-eval", "updates-in-eval")
 
 
 class FrozenBatchNorm2dSpec(ExerciseSpec):
@@ -318,14 +378,7 @@ class FrozenBatchNorm2dSpec(ExerciseSpec):
     points = 2
     section = "sec-train-eval-freezing"
     summary = "batch normalization with fixed statistics and affine parameters"
-    misconceptions = (
-        "missing-eps",
-        "eps-outside-sqrt",
-        "ignores-affine",
-        "batch-stats-in-eval",
-        "updates-in-eval",
-        "dtype-changed",
-    )
+    misconceptions = (*FROZEN_FLAWS, "dtype-changed")
 
     def make_cases(self) -> list[Case]:
         cases = []
@@ -333,7 +386,7 @@ class FrozenBatchNorm2dSpec(ExerciseSpec):
             gen = rng(self.id, str(i))
             bn = nn.BatchNorm2d(**module_kwargs(kwargs))
             eps = kwargs.get("eps", 1e-5)
-            scale = float(np.sqrt(eps) * 2) if eps > 1e-5 else 1.0
+            scale = float(np.sqrt(eps) * 2)  # variances of a few eps: a slip with eps shows in every case
             dtype = kwargs.get("dtype", "float32")
             state = bn_state(gen, list(bn.state_dict()), bn.num_features, dtype, scale, 0.5 * scale)
             inputs = {f"bn.{key}": value for key, value in state.items()}
@@ -343,7 +396,10 @@ class FrozenBatchNorm2dSpec(ExerciseSpec):
                 inputs[f"dy{j}"] = dy_data(gen, shape, dtype)
                 forwards.append({"mode": mode, "x": f"x{j}", "dy": f"dy{j}"})
             shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-            label = f"from_batchnorm(BatchNorm2d({shown})), forwards in train, eval, train mode"
+            label = (
+                f"from_batchnorm(BatchNorm2d({shown})), forwards in train, eval, train mode, "
+                "then bn changed in place and one more forward"
+            )
             cases.append(Case(label, inputs, {"bn": kwargs, "forwards": forwards}, is_quick))
         return cases
 
@@ -351,15 +407,24 @@ class FrozenBatchNorm2dSpec(ExerciseSpec):
         return frozen_batchnorm2d(frozen_class(nn.BatchNorm2d), case.inputs, case.params)
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
-        return compare_outputs(got, want)
+        for key in want:
+            found = explained(compare_outputs(got, want, [key]), _frozen_explanation(key, got))
+            if found:
+                return found
+        return None
 
     def variants(self, case: Case) -> list[Variant]:
-        flaws = ("missing-eps", "eps-outside-sqrt", "ignores-affine", "batch-stats-in-eval", "updates-in-eval")
-        return [Variant((flaw,), partial(_frozen_variant, flaw, case)) for flaw in flaws]
+        return [Variant((flaw,), partial(_frozen_variant, flaw, case)) for flaw in FROZEN_FLAWS]
 
     def diagnose(self, case: Case, got: Arrays) -> list[str]:
-        found = ["dtype-changed"] if changed_dtype(got, self.reference(case)) else []
-        return found + super().diagnose(case, got)
+        """The flaw whose module computes the answer's forwards, whatever the module is made of."""
+        want = self.reference(case)
+        found = ["dtype-changed"] if changed_dtype(got, want) else []
+        forwards = [key for key in numeric_keys(want) if key.startswith("forward ")]
+        if compare_outputs(got, want, forwards) is None:
+            return found
+        named = matching_variant(got, self.variants(case), lambda got, wrong: compare_outputs(got, wrong, forwards))
+        return found + [m for m in named if m not in found]
 
 
 def _frozen_variant(flaw: str, case: Case) -> Arrays | None:
@@ -374,13 +439,14 @@ def _frozen_variant(flaw: str, case: Case) -> Arrays | None:
         return None
 
 
-# channels, kwargs of the three bns, quick
+# channels, kwargs of the bns, quick; one channel and one bn: the model is that bn itself
 _MODELS: list[tuple[list[int], list[dict[str, Any]], bool]] = [
     (
         [3, 4, 5],
         [{"num_features": 4}, {"num_features": 5, "eps": 1e-3, "momentum": None}, {"num_features": 5, "affine": False}],
         True,
     ),
+    ([3], [{"num_features": 3, "eps": 1e-3}], True),
     (
         [2, 3, 2],
         [{"num_features": 3, "bias": False}, {"num_features": 2, "momentum": 0.5}, {"num_features": 2, "eps": 0.1}],
@@ -390,6 +456,11 @@ _MODELS: list[tuple[list[int], list[dict[str, Any]], bool]] = [
 
 
 class FreezeBatchnormSpec(ExerciseSpec):
+    """Graded on its own part: what it puts where, and whether the model it returns computes what the
+    same model with the student's own ``FrozenBatchNorm2d.from_batchnorm(bn)`` in place of each
+    ``BatchNorm2d`` computes (the probe runs both). A wrong ``FrozenBatchNorm2d`` is that exercise's
+    failure, not this one's."""
+
     id = "05.freeze_batchnorm"
     points = 1
     section = "sec-train-eval-freezing"
@@ -399,13 +470,17 @@ class FreezeBatchnormSpec(ExerciseSpec):
         cases = []
         for i, (channels, bns, is_quick) in enumerate(_MODELS):
             gen = rng(self.id, str(i))
-            model = small_model(bns, channels)
+            bare = len(bns) == 1
+            model = nn.BatchNorm2d(**module_kwargs(bns[0])) if bare else small_model(bns, channels)
             inputs: Arrays = {}
+            paths = []
             for name, module in model.named_modules():
                 prefix = f"model.{name}." if name else "model."
                 if isinstance(module, nn.BatchNorm2d):
+                    paths.append(name)
                     state = bn_state(gen, list(module.state_dict()), module.num_features, "float32", 1.0, 0.5)
                     inputs |= {prefix + key: value for key, value in state.items()}
+                    inputs[f"z.{name}"] = channel_data(gen, (2, module.num_features, 3, 3), "float32")
                 elif isinstance(module, nn.Conv2d):
                     inputs |= {
                         prefix + k: (0.5 * gen.standard_normal(tuple(v.shape))).astype(np.float32)
@@ -417,21 +492,52 @@ class FreezeBatchnormSpec(ExerciseSpec):
                 inputs[f"x{j}"] = channel_data(gen, shape, "float32")
                 inputs[f"dy{j}"] = dy_data(gen, (shape[0], channels[-1], *shape[2:]), "float32")
                 forwards.append({"mode": "train", "x": f"x{j}", "dy": f"dy{j}"})
-            label = (
-                f"Sequential model with 3 BatchNorm2d layers (one nested), channels {channels}, "
-                "train mode and one SGD step"
-            )
-            cases.append(
-                Case(label, inputs, {"bns": bns, "channels": channels, "forwards": forwards, "lr": 0.1}, is_quick)
-            )
+            if bare:
+                shown = ", ".join(f"{k}={v!r}" for k, v in bns[0].items())
+                label = f"the model is a bare BatchNorm2d({shown}), train mode and one SGD step"
+            else:
+                label = (
+                    f"Sequential model with 3 BatchNorm2d layers (one nested), channels {channels}, "
+                    "train mode and one SGD step"
+                )
+            params = {"bns": bns, "channels": channels, "bare": bare, "bn_paths": paths, "forwards": forwards}
+            cases.append(Case(label, inputs, params | {"lr": 0.1}, is_quick))
         return cases
 
     def reference(self, case: Case) -> Arrays:
         frozen = frozen_class(nn.BatchNorm2d)
-        return freeze_batchnorm(partial(frozen_copies, frozen=frozen), case.inputs, case.params)
+        return freeze_batchnorm(partial(frozen_copies, frozen=frozen), case.inputs, case.params, frozen_class=frozen)
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
-        return compare_outputs(got, want)
+        """What replaced each BatchNorm2d against torch's; what the model computes against the same
+        model with the student's own ``FrozenBatchNorm2d.from_batchnorm(bn)`` in place of each."""
+        for key in want:
+            if key.startswith(OWN):
+                continue
+            if OWN + key in want:
+                if OWN + key not in got:
+                    return Mismatch(key, "the probe produced no output of your FrozenBatchNorm2d to compare with")
+                found = compare_outputs(got, {key: got[OWN + key]})
+                explanation = (
+                    "your model does not compute what the same model with your FrozenBatchNorm2d.from_batchnorm(bn) "
+                    "in place of each BatchNorm2d computes (that is the expected value here)"
+                )
+            else:
+                found = compare_outputs(got, want, [key])
+                explanation = _freeze_explanation(case)
+            if found:
+                return explained(found, explanation)
+        return None
+
+
+def _freeze_explanation(case: Case) -> str:
+    """What a wrong structural output of ``freeze_batchnorm`` means."""
+    if case.params["bare"]:
+        return "the model itself is a BatchNorm2d: freeze_batchnorm(bn) must return your FrozenBatchNorm2d of it"
+    return (
+        "every nn.BatchNorm2d of the model, nested ones too, must be replaced by "
+        "your FrozenBatchNorm2d.from_batchnorm(bn)"
+    )
 
 
 SPECS: list[ExerciseSpec] = [BatchNorm2dSpec(), FrozenBatchNorm2dSpec(), FreezeBatchnormSpec()]

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograder.submission.probes.modules import freeze_batchnorm, frozen_batchnorm2d, run_program
+from autograder.submission.probes.frozen import freeze_batchnorm, frozen_batchnorm2d
+from autograder.submission.probes.modules import run_program
 from autograder.types import Arrays
 
 

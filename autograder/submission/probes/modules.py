@@ -24,7 +24,8 @@ from autograder.types import Arrays
 
 Op = dict[str, Any]
 
-TEXT_OUTPUTS = ("extra_repr", "parameters", "buffers", "state_dict keys", "raised")
+TEXT_OUTPUTS: tuple[str, ...] = ("extra_repr", "parameters", "buffers", "state_dict keys", "raised")
+TEXT_OUTPUTS += ("stored as", "replaced by", "sharing memory with the given bn")  # probes/frozen.py's
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
@@ -200,33 +201,3 @@ def train_capstone(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Array
             for key, value in getattr(model, layer).state_dict().items()
         }
     return out | {"eval logits": array_out(logits, name="eval logits")}
-
-
-def frozen_batchnorm2d(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Arrays:
-    """``answer.from_batchnorm(bn)`` run in train and eval mode; also the given bn's state afterwards."""
-    bn = loaded_batchnorm(params["bn"], inputs, "bn.")
-    frozen = answer.from_batchnorm(bn)
-    if not isinstance(frozen, nn.Module):
-        raise AnswerError(f"from_batchnorm must return a module, got {type(frozen).__name__}")
-    out: Arrays = {}
-    for index, op in enumerate(params["forwards"], start=1):
-        out |= forward_backward(frozen, op, inputs, f"forward {index} ({op['mode']} mode, {op['x']})")
-    return out | {f"the given bn afterwards: {key}": array_out(v, name=key) for key, v in bn.state_dict().items()}
-
-
-def freeze_batchnorm(answer: Any, inputs: Arrays, params: dict[str, Any]) -> Arrays:
-    """The frozen model in train mode: outputs and dx, one SGD step, outputs again; BN layers left."""
-    model = small_model(params["bns"], params["channels"])
-    model.load_state_dict({key: tensor_in(inputs["model." + key]) for key in model.state_dict()})
-    frozen = answer(model)
-    if not isinstance(frozen, nn.Module):
-        raise AnswerError(f"freeze_batchnorm must return the model, got {type(frozen).__name__}")
-    left = sum(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in frozen.modules())
-    out = {"torch BatchNorm layers left in the model": np.array(left, dtype=np.int64)}
-    first, second = params["forwards"]
-    out |= forward_backward(frozen, first, inputs, "model.train(), forward", keeps_shape=False)
-    with torch.no_grad():  # one plain SGD step (torch.optim's first step imports torch._dynamo: slow)
-        for p in frozen.parameters():
-            if p.requires_grad and p.grad is not None:
-                p.sub_(params["lr"] * p.grad)
-    return out | forward_backward(frozen, second, inputs, "after one SGD step, forward", keeps_shape=False)

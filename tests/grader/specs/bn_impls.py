@@ -220,12 +220,11 @@ class FrozenBatchNorm2d(nn.Module):
 
 
 def freeze_batchnorm(model: nn.Module) -> nn.Module:
-    """Replace every nn.BatchNorm2d, at any depth, by a FrozenBatchNorm2d."""
+    """Replace every nn.BatchNorm2d, at any depth and the model itself, by a FrozenBatchNorm2d."""
+    if isinstance(model, nn.BatchNorm2d):
+        return FrozenBatchNorm2d.from_batchnorm(model)
     for name, child in model.named_children():
-        if isinstance(child, nn.BatchNorm2d):
-            setattr(model, name, FrozenBatchNorm2d.from_batchnorm(child))
-        else:
-            freeze_batchnorm(child)
+        setattr(model, name, freeze_batchnorm(child))
     return model
 
 
