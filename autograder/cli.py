@@ -44,11 +44,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description="Grade Batch Normalization course notebooks.")
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder", description="Grade Batch Normalization course notebooks."
+    )
     commands = parser.add_subparsers(required=True, metavar="{grade,release,validate,report,gradescope}")
 
     grade = commands.add_parser("grade", help="grade notebooks (files, or folders of .ipynb files)")
-    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a notebook, or a folder (searched recursively)")
+    grade.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="a notebook, or a folder (searched recursively)"
+    )
     grade.add_argument(
         "--format",
         choices=sorted(WRITERS),
@@ -104,8 +108,15 @@ def _instructor_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--jobs", type=_positive(int), default=1, metavar="N", help="notebooks graded in parallel (default 1)")
-    parser.add_argument("--timeout", type=_positive(float), metavar="SECONDS", help=f"wall time per notebook (default {Limits.notebook_seconds:g})")
+    parser.add_argument(
+        "--jobs", type=_positive(int), default=1, metavar="N", help="notebooks graded in parallel (default 1)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive(float),
+        metavar="SECONDS",
+        help=f"wall time per notebook (default {Limits.notebook_seconds:g})",
+    )
     parser.add_argument(
         "--sandbox",
         choices=isolation.REQUESTS,

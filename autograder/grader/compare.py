@@ -11,7 +11,7 @@ Tolerances are chosen per dtype (of the reference):
   (two-pass, einsum, numpy, loops, lerp); float32 leaking into float64 (``1 / k`` from
   a long tensor, a constant made with ``torch.tensor(...)`` in the default dtype,
   statistics computed in float32) moves outputs by 3e-8 to 2e-6 of it, and fails. The
-  feedback says when a float64 error is of that size (``FLOAT32_LEAK``).
+  feedback's hint says when a float64 error is of that size (``FLOAT32_LEAK``, ``hints``).
   ``tests/grader/test_float64_rule.py`` re-measures both sides. Every mistake the course
   names (eps, n versus n-1, a missing gradient term) is 1e-6 or more.
 - float32: rtol 1e-4, atol 1e-5, about 1000 ulps at magnitude 1. Summation order and
@@ -136,21 +136,7 @@ def _compare_one(
     return (
         f"{int((excess > 0).sum())} of {got.size} values differ; worst at {where(index)}: "
         f"got {got[index].item():.7g}, expected {want[index].item():.7g} (abs error {error[index]:.2e}); "
-        f"max abs error {float(np.max(error)):.2e}; {tolerance.text(want.dtype)}{_leak(want, float(np.max(error)))}"
-    )
-
-
-def _leak(want: np.ndarray, error: float) -> str:
-    """The float32-leak hint, when a float64 error is of float32's size."""
-    if want.dtype != np.float64 or not np.isfinite(error):
-        return ""
-    relative = error / max(1.0, float(np.max(np.abs(want))))
-    if not FLOAT32_LEAK[0] <= relative < FLOAT32_LEAK[1]:
-        return ""
-    return (
-        f"\n  The error is {relative:.0e} of the output's largest value, float32's precision: this looks like "
-        "float32 leaking into the float64 computation (a float32 tensor, or a constant made with torch.tensor(...) "
-        "in the default dtype float32; pass dtype=x.dtype or use a Python float)"
+        f"max abs error {float(np.max(error)):.2e}; {tolerance.text(want.dtype)}"
     )
 
 

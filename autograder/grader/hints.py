@@ -3,8 +3,9 @@
 The verdict shows the first problem of an answer. When no misconception explains it,
 the feedback ends with the hint of its kind: an exception, a missing output, a string
 (``extra_repr``, names, the exception raised), a shape, a dtype, a failed yes/no check
-(gradcheck), NaN or Inf, an integer (compared exactly), a float close to torch's
-(within ``NEAR`` of the values' size) or far from it. The kind comes from the
+(gradcheck), NaN or Inf, an integer (compared exactly), a float64 error of float32's size
+(float32 leaking in), a float close to torch's (within ``NEAR`` of the values' size) or
+far from it. The kind comes from the
 mismatch's output and the arrays themselves.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.grader.compare import is_text
+from autograder.grader.compare import FLOAT32_LEAK, is_text
 from autograder.types import Arrays, Mismatch
 
 NEAR = 1e-3  # a float error below this fraction of the values' size is a near miss, not a wrong formula
@@ -46,6 +47,9 @@ HINTS: dict[str, str] = {
     "near": "{output} is close to torch's (largest error {relative:.0e} of the values' size) but outside the "
     "tolerance: look for a small term (eps left out or misplaced, n instead of n - 1 on many values) or lost "
     "precision (a float32 intermediate in a float64 case, a variance as E[x^2] - E[x]^2).",
+    "float32-leak": "{output} is off by {relative:.0e} of its largest value, float32's precision: this looks like "
+    "float32 leaking into the float64 computation (a float32 tensor, or a constant made with torch.tensor(...) "
+    "in the default dtype float32): pass dtype=x.dtype, or use a Python float.",
     "value": "{output} is off by more than rounding can explain: work through this case with the section's "
     "equations step by step, and compare each intermediate result with what torch's module gives.",
 }
@@ -79,6 +83,8 @@ def mismatch_hint(mismatch: Mismatch, got: Arrays, want: Arrays) -> str:
     if (~np.isfinite(have) & np.isfinite(expected)).any():
         return hint("nan", output=output)
     relative = _relative_error(have, expected)
+    if expected.dtype == np.float64 and FLOAT32_LEAK[0] <= relative < FLOAT32_LEAK[1]:
+        return hint("float32-leak", output=output, relative=relative)
     return hint("near" if relative < NEAR else "value", output=output, relative=relative)
 
 

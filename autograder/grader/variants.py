@@ -247,6 +247,7 @@ def param_grads(
     dims = channel_dims(x.dim())
     xhat = normalize(x, dims, eps, variance=variance, eps_mode=eps_mode)
     g = dy.double()
+
     def cast(t: torch.Tensor) -> torch.Tensor:
         return t.to(x.dtype)
 

@@ -102,7 +102,9 @@ def student_notebook(
     install = bootstrap(where or course.current())
     nb.cells.insert(title_cells, nbformat.v4.new_code_cell(install, metadata={"bootstrap": True}, id="bootstrap"))
     nb.metadata["bn_course"] = {
-        "chapter": chapter.number, "generated_from": chapter.solution_path, "exercises": released
+        "chapter": chapter.number,
+        "generated_from": chapter.solution_path,
+        "exercises": released,
     }
     nb.metadata["bn_course"]["content_hash"] = content_hash(nb)
     return nb

@@ -43,7 +43,11 @@ def read_grades(path: Path) -> list[Grade]:
 def _grade(item: dict[str, Any]) -> Grade:
     results = [
         ExerciseResult(
-            str(e["id"]), e["status"], float(e["score"]), float(e["max_score"]), str(e.get("feedback", "")),
+            str(e["id"]),
+            e["status"],
+            float(e["score"]),
+            float(e["max_score"]),
+            str(e.get("feedback", "")),
             [str(m) for m in e.get("misconceptions", [])],
         )
         for e in item["exercises"]

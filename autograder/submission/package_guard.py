@@ -81,7 +81,7 @@ def _target(event: str, argument: Any) -> str | None:
 
 
 def _route(event: str, target: str) -> str:
-    return f"import of {target}" if event == "import" else f"reading the package's file {target[len(PACKAGE_DIR):]}"
+    return f"import of {target}" if event == "import" else f"reading the package's file {target[len(PACKAGE_DIR) :]}"
 
 
 def _refuse_the_grader_side(event: str, target: str) -> None:
@@ -115,4 +115,3 @@ def answer_routes(answer: Any) -> list[str]:
     if isinstance(filename, str) and os.path.realpath(filename).startswith(PACKAGE_DIR):
         routes.append(f"the answer's code comes from the package's file {filename}")
     return routes
-

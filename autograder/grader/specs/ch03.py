@@ -34,6 +34,7 @@ NORMALIZE_MISCONCEPTIONS = (
     "one-pass-variance",
 )
 
+
 class ReductionDims(ExerciseSpec):
     id = "03.reduction_dims"
     points = 1
@@ -192,6 +193,7 @@ class GroupNorm(ExerciseSpec):
         n, groups = x.shape[0], case.params["num_groups"]
         grouped = x.reshape(n, groups, x.shape[1] // groups, -1)
         var = moments(grouped, (2, 3))[1].reshape(-1, 1)
+
         def rows(t: torch.Tensor) -> torch.Tensor:
             return t.reshape(n * groups, -1)
 
