@@ -1,0 +1,3 @@
+# expect: pass
+def ema_update(running, value, momentum):
+    return torch.lerp(running, value, momentum)

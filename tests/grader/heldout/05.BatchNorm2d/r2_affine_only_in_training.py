@@ -1,0 +1,76 @@
+# expect: ignores-affine
+class BatchNorm2d(nn.Module):
+    _version = 2
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features, device=device, dtype=dtype))
+            self.register_parameter("bias", nn.Parameter(torch.zeros(num_features, device=device, dtype=dtype)) if bias else None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features, device=device, dtype=dtype))
+            self.register_buffer("running_var", torch.ones(num_features, device=device, dtype=dtype))
+            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            nn.init.ones_(self.weight)
+            if self.bias is not None:
+                nn.init.zeros_(self.bias)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+    def scale_shift(self, z):
+        if self.weight is not None:
+            z = z * self.weight.reshape(1, -1, 1, 1)
+        if self.bias is not None:
+            z = z + self.bias.reshape(1, -1, 1, 1)
+        return z
+
+    def forward(self, x):
+        if x.dim() != 4:
+            raise ValueError(f"expected 4D input (got {x.dim()}D input)")
+        if not self.training and self.running_mean is not None:
+            if self.eps < 0:
+                raise ValueError(f"batch_norm eps must be non-negative, but got {self.eps}")
+            rm = self.running_mean.reshape(1, -1, 1, 1)
+            rv = self.running_var.reshape(1, -1, 1, 1)
+            return (x - rm) / torch.sqrt(rv + self.eps)
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+        if x.shape[0] * x.shape[2] * x.shape[3] == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.size()}")
+        if self.eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {self.eps}")
+        mean = x.mean(dim=(0, 2, 3), keepdim=True)
+        var = ((x - mean) ** 2).mean(dim=(0, 2, 3), keepdim=True)
+        if self.training and self.track_running_stats and x.numel() > 0:
+            k = int(self.num_batches_tracked)
+            a = self.momentum if self.momentum is not None else 1.0 / k
+            n = x.numel() // x.shape[1]
+            with torch.no_grad():
+                self.running_mean.copy_((1 - a) * self.running_mean + a * mean.reshape(-1))
+                self.running_var.copy_((1 - a) * self.running_var + a * var.reshape(-1) * n / (n - 1))
+        return self.scale_shift((x - mean) / torch.sqrt(var + self.eps))

@@ -1,0 +1,79 @@
+# expect: batch-count-wrong
+class BatchNorm2d(nn.Module):
+    _version = 2
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features, device=device, dtype=dtype))
+            self.bias = nn.Parameter(torch.zeros(num_features, device=device, dtype=dtype)) if bias else None
+        else:
+            self.weight = None
+            self.bias = None
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features, device=device, dtype=dtype))
+            self.register_buffer("running_var", torch.ones(num_features, device=device, dtype=dtype))
+            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            nn.init.ones_(self.weight)
+            if self.bias is not None:
+                nn.init.zeros_(self.bias)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+    def _momentum(self):
+        # the batch counter is only needed for the cumulative average
+        if self.momentum is None:
+            self.num_batches_tracked += 1
+            return 1.0 / self.num_batches_tracked.item()
+        return self.momentum
+
+    def forward(self, x):
+        if x.dim() != 4:
+            raise ValueError(f"expected 4D input (got {x.dim()}D input)")
+        update = self.training and self.track_running_stats
+        if update:
+            a = self._momentum()
+        if self.training or self.running_mean is None:
+            if x.shape[0] * x.shape[2] * x.shape[3] == 1:
+                raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.size()}")
+            if self.eps <= 0:
+                raise ValueError(f"batch_norm eps must be positive during training, but got {self.eps}")
+            mean = x.mean(dim=(0, 2, 3))
+            var = torch.mean((x - mean[None, :, None, None]) ** 2, dim=(0, 2, 3))
+            if update and x.numel() > 0:
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.copy_(self.running_mean + a * (mean - self.running_mean))
+                    self.running_var.copy_(self.running_var + a * (var * n / (n - 1) - self.running_var))
+        else:
+            if self.eps < 0:
+                raise ValueError(f"batch_norm eps must be non-negative, but got {self.eps}")
+            mean, var = self.running_mean, self.running_var
+        y = (x - mean[None, :, None, None]) / torch.sqrt(var[None, :, None, None] + self.eps)
+        if self.weight is not None:
+            y = self.weight[None, :, None, None] * y
+        if self.bias is not None:
+            y = y + self.bias[None, :, None, None]
+        return y

@@ -1,0 +1,68 @@
+# expect: eps-outside-sqrt
+class BatchNorm2d(nn.Module):
+    _version = 2
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        opts = dict(device=device, dtype=dtype)
+        self.register_parameter("weight", nn.Parameter(torch.ones(num_features, **opts)) if affine else None)
+        self.register_parameter("bias", nn.Parameter(torch.zeros(num_features, **opts)) if affine and bias else None)
+        self.register_buffer("running_mean", torch.zeros(num_features, **opts) if track_running_stats else None)
+        self.register_buffer("running_var", torch.ones(num_features, **opts) if track_running_stats else None)
+        self.register_buffer("num_batches_tracked", torch.tensor(0, device=device) if track_running_stats else None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            nn.init.ones_(self.weight)
+            if self.bias is not None:
+                nn.init.zeros_(self.bias)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+    def _affine(self, z):
+        if self.weight is not None:
+            z = z * self.weight[:, None, None]
+        if self.bias is not None:
+            z = z + self.bias[:, None, None]
+        return z
+
+    def forward(self, x):
+        if x.dim() != 4:
+            raise ValueError(f"expected 4D input (got {x.dim()}D input)")
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+        if not self.training and self.running_mean is not None:
+            # inference: use the stored statistics
+            if self.eps < 0:
+                raise ValueError(f"batch_norm eps must be non-negative, but got {self.eps}")
+            std = self.running_var.sqrt() + self.eps
+            return self._affine((x - self.running_mean[:, None, None]) / std[:, None, None])
+        if x.shape[0] * x.shape[2] * x.shape[3] == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.size()}")
+        if self.eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {self.eps}")
+        mu = x.mean(dim=(0, 2, 3))
+        xc = x - mu[:, None, None]
+        var = (xc ** 2).mean(dim=(0, 2, 3))
+        if self.training and self.track_running_stats and x.numel() > 0:
+            n = x.numel() / x.shape[1]
+            a = 1.0 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
+            with torch.no_grad():
+                self.running_mean.copy_((1 - a) * self.running_mean + a * mu)
+                self.running_var.copy_((1 - a) * self.running_var + a * var * n / (n - 1))
+        return self._affine(xc / torch.sqrt(var + self.eps)[:, None, None])

@@ -1,0 +1,86 @@
+# expect: batch-count-wrong
+class BatchNorm2d(nn.Module):
+    """Validate the input first, then count and normalize."""
+    _version = 2
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        kw = dict(device=device, dtype=dtype)
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features, **kw))
+            if bias:
+                self.bias = nn.Parameter(torch.zeros(num_features, **kw))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features, **kw))
+            self.register_buffer("running_var", torch.ones(num_features, **kw))
+            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            nn.init.ones_(self.weight)
+            if self.bias is not None:
+                nn.init.zeros_(self.bias)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+    def _validate(self, x, batch_stats):
+        if x.dim() != 4:
+            raise ValueError(f"expected 4D input (got {x.dim()}D input)")
+        if batch_stats:
+            if x.shape[0] * x.shape[2] * x.shape[3] == 1:
+                raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.size()}")
+            if self.eps <= 0:
+                raise ValueError(f"batch_norm eps must be positive during training, but got {self.eps}")
+        elif self.eps < 0:
+            raise ValueError(f"batch_norm eps must be non-negative, but got {self.eps}")
+
+    def forward(self, x):
+        batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        self._validate(x, batch_stats)
+        factor = 0.0 if self.momentum is None else self.momentum
+        tracking = self.training and self.track_running_stats and self.num_batches_tracked is not None
+        if tracking:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked)
+        if batch_stats:
+            mean = x.mean(dim=(0, 2, 3), keepdim=True)
+            var = (x - mean).pow(2).mean(dim=(0, 2, 3), keepdim=True)
+            if tracking and x.numel() > 0:
+                n = x.numel() // x.shape[1]
+                with torch.no_grad():
+                    self.running_mean.mul_(1 - factor).add_(factor * mean.view(-1))
+                    self.running_var.mul_(1 - factor).add_(factor * var.view(-1) * n / (n - 1))
+        else:
+            mean = self.running_mean.view(1, -1, 1, 1)
+            var = self.running_var.view(1, -1, 1, 1)
+        y = (x - mean) / torch.sqrt(var + self.eps)
+        if self.weight is not None:
+            y = y * self.weight.view(1, -1, 1, 1)
+        if self.bias is not None:
+            y = y + self.bias.view(1, -1, 1, 1)
+        return y
