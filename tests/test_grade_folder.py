@@ -343,7 +343,7 @@ def test_memory_hog_is_named_and_the_grader_survives(graded) -> None:
 def test_a_mistake_is_charged_to_the_answer_that_makes_it(graded) -> None:
     """Through the CLI: the feedback of an exercise that calls a wrong answer names that answer."""
     feedback = {e["id"]: e["feedback"] for e in by_name(graded[0])["02-missing-eps"]["exercises"]}
-    assert "your bn_forward has missing-eps (charged to 02.bn_forward)" in feedback["02.bn_backward"]
+    assert "your bn_forward has missing-eps here (charged to 02.bn_forward)" in feedback["02.bn_backward"]
     forbidden = {e["id"]: e["feedback"] for e in by_name(graded[0])["02-forbidden-forward-blank-backward"]["exercises"]}
     assert "bn_backward is not implemented yet" in forbidden["02.bn_backward"]
     assert "the forbidden call is in your bn_forward (02.bn_forward)" in forbidden["02.BatchNormFunction"]

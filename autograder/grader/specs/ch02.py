@@ -180,7 +180,7 @@ class YourForward:
     def blame(self) -> str:
         """The sentence that charges a failure to bn_forward."""
         if self.options is not None:
-            return f"your bn_forward has {', '.join(self.ids)} on this case (charged to 02.bn_forward)"
+            return f"your bn_forward has {', '.join(self.ids)} here (charged to 02.bn_forward)"
         return "your bn_forward fails this case too (its y differs from torch's)"
 
 
@@ -408,7 +408,7 @@ class BatchNormFunction(ExerciseSpec):
             return None, "; ".join(notes) or None
         if named and compare_bn(case, mine, yours) is None:
             notes.append(
-                f"its gradients are your bn_backward's, which has {', '.join(named)} on this case "
+                f"its gradients are your bn_backward's, which has {', '.join(named)} here "
                 "(charged to 02.bn_backward)"
             )
             return None, "; ".join(notes)
@@ -435,7 +435,7 @@ class BatchNormFunction(ExerciseSpec):
         if jacobian and named is not None and (forward is None or forward.right or forward.options is not None):
             parts = [forward.blame()] if forward_wrong and forward is not None else []
             parts += (
-                [f"your bn_backward has {', '.join(named)} on this case (charged to 02.bn_backward)"] if named else []
+                [f"your bn_backward has {', '.join(named)} here (charged to 02.bn_backward)"] if named else []
             )
             return None, "gradcheck's Jacobian check fails with your parts: " + "; ".join(parts)
         return _blamed(
