@@ -1,4 +1,6 @@
-# expect: missing-eps
+# expect: pass
+# bn_backward is right for the forward it is given: the missing eps is bn_forward's mistake,
+# charged once, to 02.bn_forward (bn_backward's feedback says so).
 def bn_forward(x, gamma, beta, eps=1e-5):
     mu = x.mean(dim=(0, 2, 3), keepdim=True)
     sigma = (x - mu).pow(2).mean(dim=(0, 2, 3), keepdim=True).sqrt()

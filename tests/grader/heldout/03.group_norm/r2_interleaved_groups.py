@@ -1,4 +1,6 @@
-# expect: fail
+# expect: wrong-reduction-dims
+# (first written as `fail`; the statistics are taken over dims (1, 3) of the (N, C/G, G, HW)
+# view, i.e. over the wrong dims, which is what wrong-reduction-dims says.)
 def group_norm(x, num_groups, gamma, beta, eps=1e-5):
     N, C = x.shape[0], x.shape[1]
     if C % num_groups:
