@@ -57,12 +57,22 @@ class BatchNorm2d(nn.Module):
         use_batch = self.training or self.running_mean is None
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked = self.num_batches_tracked + 1
+        if use_batch and x64.shape[1] == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input size %s" % (x.size(),))
+        if self.eps <= 0 and use_batch:
+            raise ValueError("batch_norm eps must be positive during training, but got %r" % self.eps)
+        if self.eps < 0:
+            raise ValueError("batch_norm eps must be non-negative, but got %r" % self.eps)
+        checked = {"weight": self.weight, "bias": self.bias}
+        if not self.training or self.track_running_stats:
+            checked = {"running_mean": self.running_mean, "running_var": self.running_var, **checked}
+        for name, value in checked.items():
+            if value is not None and value.numel() != c:
+                raise RuntimeError("%s should contain %d elements not %d" % (name, c, value.numel()))
         if use_batch:
-            if x64.shape[1] < 2:
-                raise ValueError("Expected more than 1 value per channel when training")
             mean = x64.mean(1)
             var = x64.var(1, unbiased=False)
-            if self.running_mean is not None and (self.track_running_stats or not self.training):
+            if self.running_mean is not None and (self.track_running_stats or not self.training) and x64.shape[1]:
                 k = self.num_batches_tracked.item()
                 f = 1.0 / k if self.momentum is None else self.momentum
                 n = x64.shape[1]
