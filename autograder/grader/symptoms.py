@@ -84,11 +84,11 @@ def symptom_program(gen: np.random.Generator) -> tuple[Arrays, list[Op]]:
 
     ops.append({"op": "new", "kwargs": kwargs})
     load("state1", SCALE**2)
-    forward("train", (3, CHANNELS, 2, 2), backward=True)
+    forward("train", (3, CHANNELS, 2, 2))  # first without backward: an in-place change of x shows
     forward("eval", (2, CHANNELS, 2, 3), backward=True)
     forward("train", (2, CHANNELS, 3, 2), no_grad=True)
     forward("eval", (2, CHANNELS, 2, 2), no_grad=True)
-    forward("train", (4, CHANNELS, 2, 2))
+    forward("train", (4, CHANNELS, 2, 2), backward=True)
     load("state2", EPS * 1e-3)
     forward("eval", (2, CHANNELS, 2, 2))
     ops.append({"op": "new", "kwargs": kwargs | {"momentum": None}})

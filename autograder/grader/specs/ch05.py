@@ -274,8 +274,20 @@ class BatchNorm2dSpec(ExerciseSpec):
         if kind == "api":
             return found
         named = read_symptoms(case.inputs, ops, got) if kind == "symptoms" else []
-        named += explain_by_flaws(got, want, lambda cls, steps: run_program(cls, case.inputs, ops[:steps]))
-        return found + [m for m in dict.fromkeys(named) if m not in found]
+        flaws = [f for f in FLAWS if _can_show(f, ops)]
+        if not named:  # the symptoms name every flaw's misconception, and compound mistakes besides
+            named = explain_by_flaws(got, want, lambda cls, steps: run_program(cls, case.inputs, ops[:steps]), flaws)
+        return found + [m for m in named if m not in found]
+
+
+def _can_show(flaw: str, ops: list[Op]) -> bool:
+    """Whether the program can tell the flaw from torch: momentum=None, or tracking off, must occur."""
+    kwargs = [op["kwargs"] for op in ops if op["op"] == "new"]
+    if misconception(flaw) == "no-cumulative-average":
+        return any("momentum" in k and k["momentum"] is None for k in kwargs)
+    if flaw == "untracked-uses-running":
+        return any(op["op"] == "untrack" for op in ops) or any(not k.get("track_running_stats", True) for k in kwargs)
+    return True
 
 
 def step_of(key: str) -> int:
@@ -283,10 +295,13 @@ def step_of(key: str) -> int:
     return int(key.split(" ", 2)[1])
 
 
-def explain_by_flaws(got: Arrays, want: Arrays, run: Callable[[type[nn.Module], int | None], Arrays]) -> list[str]:
+def explain_by_flaws(
+    got: Arrays, want: Arrays, run: Callable[[type[nn.Module], int | None], Arrays], flaws: list[str]
+) -> list[str]:
     """Misconceptions of the flawed modules that together explain the first step where ``got`` goes wrong.
 
-    ``run(cls, steps)`` runs the case's first ``steps`` operations (None: all) on ``cls``.
+    ``run(cls, steps)`` runs the case's first ``steps`` operations (None: all) on ``cls``;
+    ``flaws`` are those the program can show.
     Up to that step the answer agrees with torch, so each flaw shows there on its own: a
     flaw explains the outputs it changes if the answer has exactly its values there. The
     flaws found must together account for every output of the step that is wrong. When
@@ -304,7 +319,7 @@ def explain_by_flaws(got: Arrays, want: Arrays, run: Callable[[type[nn.Module], 
     here = [k for k in numeric_keys(want) if step_of(k) == step]
     wrong_here = {k for k in here if compare_outputs(got, want, [k])}
     explanations: dict[frozenset[str], list[str]] = {}  # outputs changed -> the flaws changing exactly those
-    for flaw in FLAWS:
+    for flaw in flaws:
         try:
             wrong = run(flawed_batchnorm2d(frozenset([flaw])), step)
         except (ValueError, ZeroDivisionError, RuntimeError):
