@@ -6,7 +6,11 @@ program as the student's class, it tells which misconceptions reproduce a wrong
 answer. A flaw is a misconception id, optionally with ``:how`` when a misconception
 has several common forms ("no-cumulative-average:zero"). The math comes from
 ``variants`` (float64, cast back to the input's dtype), so a variant differs from
-torch only by its flaws.
+torch only by its flaws. Forms that differ in more than their name says:
+``updates-in-eval`` updates (and counts) in eval after normalizing, its
+``:before-normalizing`` form updates first, so the eval output moves, without counting;
+``batch-count-wrong:eval`` counts eval forwards and updates nothing; ``missing-eps:eval``
+drops eps only where running statistics normalize.
 """
 
 from __future__ import annotations
@@ -120,7 +124,7 @@ class FlawedBatchNorm2d(nn.Module):
         if self.num_batches_tracked is None:
             return False
         tracking = self.track_running_stats or "untracked-uses-running" in self.flaws
-        in_eval = "batch-count-wrong:eval" in self.flaws or misconception_in(self.flaws, "updates-in-eval")
+        in_eval = "batch-count-wrong:eval" in self.flaws or "updates-in-eval" in self.flaws
         return tracking and (self.training or in_eval)
 
     def _updates(self) -> bool:
@@ -130,13 +134,13 @@ class FlawedBatchNorm2d(nn.Module):
         tracking = self.track_running_stats or "untracked-uses-running" in self.flaws
         return tracking and (self.training or misconception_in(self.flaws, "updates-in-eval"))
 
-    def _weight(self, x: torch.Tensor) -> float:
-        """Count the batch; the update weight of its statistics (from the count it should have)."""
+    def _weight(self, x: torch.Tensor, counts: bool) -> float:
+        """Count the batch if ``counts``; the update weight of its statistics (from the count it should have)."""
         count = self._stats()[2]
         seen = int(count) + 1
-        if "batch-count-wrong:batch-size" in self.flaws:
+        if "batch-count-wrong:batch-size" in self.flaws and counts:
             count += x.shape[0]
-        elif "batch-count-wrong:never" not in self.flaws:
+        elif "batch-count-wrong:never" not in self.flaws and counts:
             count += 1
         readings: dict[str, NoneWeight] = {"zero": "zero", "one": "one", "default": "default"}
         flaw = next((f for f in self.flaws if f.startswith("no-cumulative-average:")), None)
@@ -185,7 +189,8 @@ class FlawedBatchNorm2d(nn.Module):
         if x.dim() != 4:
             raise ValueError(f"expected 4D input (got {x.dim()}D input)")
         updates = self._updates()
-        weight = self._weight(x) if self._counts() else 0.0
+        counts = self._counts()
+        weight = self._weight(x, counts) if counts or updates else 0.0
         batch = self._uses_batch()
         self._check(x, batch, passes_running=updates or not batch)
         n = x.numel() // x.shape[1]
