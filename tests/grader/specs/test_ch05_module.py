@@ -25,6 +25,7 @@ from autograder.submission import probes
 from autograder.submission.inprocess import run_cases
 
 from .bn_impls import BatchNorm2d
+from .test_ch05 import UntrackedUsesRunning
 
 ID = "05.BatchNorm2d"
 ROOT = Path(__file__).resolve().parents[3]
@@ -172,21 +173,6 @@ class CountsInEval(BatchNorm2d):
         return super().forward(x)
 
 
-class UntrackedKeepsBuffers(BatchNorm2d):
-    """Creates the buffers whatever the flag, and updates and uses them."""
-
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, **kwargs):
-        super().__init__(num_features, eps, momentum, affine, True, **kwargs)
-        self.track_running_stats = track_running_stats
-
-    def forward(self, x):
-        flag, self.track_running_stats = self.track_running_stats, True
-        try:
-            return super().forward(x)
-        finally:
-            self.track_running_stats = flag
-
-
 class MissingEpsInEval(BatchNorm2d):
     def normalize(self, x, mean, var):
         if self.uses_batch_stats():
@@ -238,7 +224,7 @@ FORMS: dict[str, tuple[list[str], list[type]]] = {
     "untracked, but buffers created and updated": (
         ["untracked-uses-running"],
         [
-            UntrackedKeepsBuffers,
+            UntrackedUsesRunning,
             functional(
                 ("value if track_running_stats else None", "value"),
                 ("counting = self.training and self.track_running_stats and", "counting = self.training and"),
@@ -309,17 +295,14 @@ class BatchNorm2d(nn.Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None, *, bias=True):
         super().__init__()
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        kw = dict(device=device, dtype=dtype)
-        self.weight = nn.Parameter(torch.ones(num_features, **kw)) if affine else None
-        self.bias = nn.Parameter(torch.zeros(num_features, **kw)) if affine and bias else None
-        if track_running_stats:
-            self.register_buffer("running_mean", torch.zeros(num_features, **kw))
-            self.register_buffer("running_var", torch.ones(num_features, **kw))
-            self.register_buffer("num_batches_tracked", torch.tensor(0, device=device))
-        else:
-            self.running_mean = self.running_var = self.num_batches_tracked = None
+        vars(self).update(num_features=num_features, eps=eps, momentum=momentum, affine=affine,
+                          track_running_stats=track_running_stats)
+        c = torch.ones(num_features, device=device, dtype=dtype)
+        self.weight = nn.Parameter(c.clone()) if affine else None
+        self.bias = nn.Parameter(0 * c) if affine and bias else None
+        buffers = {"running_mean": 0 * c, "running_var": c.clone(), "num_batches_tracked": torch.tensor(0)}
+        for name, value in buffers.items():
+            self.register_buffer(name, value if track_running_stats else None)
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
