@@ -249,8 +249,8 @@ def state_symptoms(step: Forward, path: str | None) -> tuple[list[str], str | No
     moved = _moved(step)
     if step.mode == "eval":
         return (["updates-in-eval"] if moved else ["batch-count-wrong"] if counted else []), None, None
-    if path == "running" and not moved and counted == 0:
-        return [], None, None  # the eval path, taken in training: named by what y shows
+    if path != "batch" and not moved and counted == 0:
+        return [], None, None  # the eval path, taken in training (y names it, if it can tell)
     found = ["batch-count-wrong"] if counted != 1 else []
     weight = _update_weight(step)
     if weight is None:
