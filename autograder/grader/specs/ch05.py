@@ -31,6 +31,7 @@ from autograder.grader.specs.base import ExerciseSpec, Variant
 from autograder.grader.symptoms import read_symptoms, symptom_program
 from autograder.submission.probes.modules import (
     Op,
+    constructor,
     freeze_batchnorm,
     frozen_batchnorm2d,
     module_kwargs,
@@ -79,8 +80,7 @@ class Flags:
         return {"num_features": channels} | {k: v for k, v in given.items() if v != defaults[k] or v is None}
 
     def label(self, channels: int) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.kwargs(channels).items())
-        return f"BatchNorm2d({shown})" + (", then track_running_stats = False" if self.untrack else "")
+        return constructor(self.kwargs(channels)) + (", then track_running_stats = False" if self.untrack else "")
 
 
 def _flag_grid() -> list[Flags]:
@@ -218,7 +218,7 @@ def _errors_program(gen: np.random.Generator) -> tuple[Arrays, list[Op]]:
         for mode, shape in forwards:
             name = f"x{len(inputs) + 1}"
             inputs[name] = gen.standard_normal(shape).astype(np.float32)
-            ops.append({"op": "forward", "mode": mode, "x": name, "catch": True})
+            ops.append({"op": "forward", "mode": mode, "x": name, "catch": True, "on": constructor(kwargs)})
     return inputs, ops
 
 

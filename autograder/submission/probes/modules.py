@@ -49,8 +49,10 @@ def step_name(index: int, op: Op, inputs: Arrays) -> str:
             what += ", backward"
         if op.get("no_grad"):
             what += ", under torch.no_grad()"
+        if op.get("on"):
+            what += f", on {op['on']}"
     elif kind == "new":
-        what = "BatchNorm2d(" + ", ".join(f"{k}={v!r}" for k, v in op["kwargs"].items()) + ")"
+        what = constructor(op["kwargs"])
     elif kind == "load":
         what = "load_state_dict of torch's state_dict"
     elif kind == "untrack":
@@ -60,6 +62,11 @@ def step_name(index: int, op: Op, inputs: Arrays) -> str:
     else:
         what = f"{kind}()"
     return f"step {index} ({what})"
+
+
+def constructor(kwargs: dict[str, Any]) -> str:
+    """How a construction reads: "BatchNorm2d(num_features=3, eps=0.0)"."""
+    return "BatchNorm2d(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
 
 
 def module_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
