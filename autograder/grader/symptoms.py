@@ -108,7 +108,6 @@ class Forward:
     """One forward of the program as the answer ran it: its settings, y and the state around it."""
 
     mode: str
-    grad: bool
     momentum: float | None
     eps: float
     tracked: bool  # torch has running statistics here
@@ -132,7 +131,6 @@ def forwards(inputs: Arrays, ops: list[Op], got: Arrays) -> list[Forward]:
             found.append(
                 Forward(
                     op["mode"],
-                    not op.get("no_grad"),
                     kwargs.get("momentum", 0.1),
                     kwargs["eps"],
                     kwargs.get("track_running_stats", True),
