@@ -32,7 +32,7 @@ from functools import partial
 
 import numpy as np
 
-from autograder.submission.probes.modules import TEXT_OUTPUTS, text_in
+from autograder.submission.probes.modules import NOTHING_RAISED, TEXT_OUTPUTS, text_in
 from autograder.types import Arrays, Case, Mismatch
 
 
@@ -200,12 +200,19 @@ def compare_outputs(got: Arrays, want: Arrays, keys: list[str] | None = None) ->
         if is_text(key):
             have, expected = text_in(got[key]), text_in(want[key])
             if have != expected:
-                return Mismatch(key, f"got {have!r}, expected {expected!r}")
+                return Mismatch(key, f"got {_shown(key, have)}, expected {_shown(key, expected)}")
             continue
         found = compare_arrays({key: got[key]}, {key: want[key]}, tolerances={key: scaled_tolerance(want[key])})
         if found:
             return found
     return None
+
+
+def _shown(key: str, text: str) -> str:
+    """A text output as feedback shows it: quoted, or "nothing was raised"."""
+    if key.endswith(": raised") and text == NOTHING_RAISED:
+        return "nothing was raised"
+    return repr(text)
 
 
 def numeric_keys(arrays: Arrays) -> list[str]:

@@ -6,7 +6,11 @@ program as the student's class, it tells which misconceptions reproduce a wrong
 answer. A flaw is a misconception id, optionally with ``:how`` when a misconception
 has several common forms ("no-cumulative-average:zero"). The math comes from
 ``variants`` (float64, cast back to the input's dtype), so a variant differs from
-torch only by its flaws.
+torch only by its flaws. Forms that differ in more than their name says:
+``updates-in-eval`` updates (and counts) in eval after normalizing, its
+``:before-normalizing`` form updates first, so the eval output moves, without counting;
+``batch-count-wrong:eval`` counts eval forwards and updates nothing; ``missing-eps:eval``
+drops eps only where running statistics normalize.
 """
 
 from __future__ import annotations
@@ -32,17 +36,21 @@ FLAWS: tuple[str, ...] = (
     "running-stats-in-training:before-update",
     "batch-stats-in-eval",
     "updates-in-eval",
+    "updates-in-eval:before-normalizing",
     "ignores-affine",
     "no-cumulative-average:zero",
     "no-cumulative-average:one",
     "no-cumulative-average:default",
+    "no-cumulative-average:k-plus-one",
     "batch-count-wrong:never",
     "batch-count-wrong:batch-size",
+    "batch-count-wrong:eval",
     "untracked-uses-running",
     "keras-momentum",
     "biased-running-var",
     "unbiased-normalization",
     "missing-eps",
+    "missing-eps:eval",
     "eps-outside-sqrt",
 )
 
@@ -111,26 +119,38 @@ class FlawedBatchNorm2d(nn.Module):
             f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
 
-    def _tracks(self) -> bool:
-        """Whether this forward counts the batch and may update the running statistics."""
+    def _counts(self) -> bool:
+        """Whether this forward counts the batch."""
+        if self.num_batches_tracked is None:
+            return False
+        tracking = self.track_running_stats or "untracked-uses-running" in self.flaws
+        in_eval = "batch-count-wrong:eval" in self.flaws or "updates-in-eval" in self.flaws
+        return tracking and (self.training or in_eval)
+
+    def _updates(self) -> bool:
+        """Whether this forward updates the running statistics."""
         if self.running_mean is None:
             return False
         tracking = self.track_running_stats or "untracked-uses-running" in self.flaws
-        return tracking and (self.training or "updates-in-eval" in self.flaws)
+        return tracking and (self.training or misconception_in(self.flaws, "updates-in-eval"))
 
-    def _weight(self, x: torch.Tensor) -> float:
-        """Count the batch; the update weight of its statistics (from the count it should have)."""
+    def _weight(self, x: torch.Tensor, counts: bool) -> float:
+        """Count the batch if ``counts``; the update weight of its statistics (from the count it should have)."""
         count = self._stats()[2]
         seen = int(count) + 1
-        if "batch-count-wrong:batch-size" in self.flaws:
+        if "batch-count-wrong:batch-size" in self.flaws and counts:
             count += x.shape[0]
-        elif "batch-count-wrong:never" not in self.flaws:
+        elif "batch-count-wrong:never" not in self.flaws and counts:
             count += 1
         readings: dict[str, NoneWeight] = {"zero": "zero", "one": "one", "default": "default"}
         flaw = next((f for f in self.flaws if f.startswith("no-cumulative-average:")), None)
+        if flaw == "no-cumulative-average:k-plus-one":
+            return update_weight(self.momentum, seen + 1)
         return update_weight(self.momentum, seen, readings[flaw.split(":")[1]] if flaw else "average")
 
     def _update(self, mean: torch.Tensor, var: torch.Tensor, n: int, weight: float) -> None:
+        if n == 0:  # as torch: an empty batch leaves the statistics alone
+            return
         stored = var if "biased-running-var" in self.flaws else var * n / (n - 1)
         keras = "keras-momentum" in self.flaws
         running_mean, running_var, _ = self._stats()
@@ -142,39 +162,65 @@ class FlawedBatchNorm2d(nn.Module):
         if self.running_mean is None:
             return True
         if self.training:
-            return not any(misconception(f) == "running-stats-in-training" for f in self.flaws)
+            return not misconception_in(self.flaws, "running-stats-in-training")
         return "batch-stats-in-eval" in self.flaws
+
+    def _eps_mode(self, batch: bool) -> EpsMode:
+        if "missing-eps" in self.flaws or ("missing-eps:eval" in self.flaws and not batch):
+            return "none"
+        return "outside" if "eps-outside-sqrt" in self.flaws else "inside"
+
+    def _check(self, x: torch.Tensor, batch: bool, passes_running: bool) -> None:
+        """torch's checks after the count, in its order and words: one value per channel, eps, sizes."""
+        if batch and x.numel() // x.shape[1] == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
+        if batch and self.eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {self.eps}")
+        if self.eps < 0:
+            raise ValueError(f"batch_norm eps must be non-negative, but got {self.eps}")
+        sized: dict[str, torch.Tensor | None] = {"weight": self.weight, "bias": self.bias}
+        if passes_running:
+            sized = {"running_mean": self.running_mean, "running_var": self.running_var} | sized
+        for name, tensor in sized.items():
+            if tensor is not None and tensor.numel() != x.shape[1]:
+                raise RuntimeError(f"{name} should contain {x.shape[1]} elements not {tensor.numel()}")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4:
             raise ValueError(f"expected 4D input (got {x.dim()}D input)")
-        tracks = self._tracks()
-        weight = self._weight(x) if tracks else 0.0
+        updates = self._updates()
+        counts = self._counts()
+        weight = self._weight(x, counts) if counts or updates else 0.0
         batch = self._uses_batch()
+        self._check(x, batch, passes_running=updates or not batch)
         n = x.numel() // x.shape[1]
-        if batch and n <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
         mean, var = moments(x, channel_dims(4))
-        update_first = "running-stats-in-training:after-update" in self.flaws
-        if tracks and update_first:
+        update_first = (
+            "running-stats-in-training:after-update" in self.flaws
+            if self.training
+            else "updates-in-eval:before-normalizing" in self.flaws
+        )
+        if updates and update_first:
             self._update(mean.detach(), var.detach(), n, weight)
         if batch:
             used_mean, used_var = mean, var * n / (n - 1) if "unbiased-normalization" in self.flaws else var
         else:
             running_mean, running_var, _ = self._stats()
             used_mean, used_var = per_channel(running_mean.clone(), 4), per_channel(running_var.clone(), 4)
-        if tracks and not update_first:
+        if updates and not update_first:
             self._update(mean.detach(), var.detach(), n, weight)
-        eps_mode: EpsMode = (
-            "none" if "missing-eps" in self.flaws else "outside" if "eps-outside-sqrt" in self.flaws else "inside"
-        )
-        y = (x.double() - used_mean) / scale(used_var, self.eps, eps_mode)
+        y = (x.double() - used_mean) / scale(used_var, self.eps, self._eps_mode(batch))
         if "ignores-affine" not in self.flaws:
             if self.weight is not None:
                 y = y * per_channel(self.weight, 4)
             if self.bias is not None:
                 y = y + per_channel(self.bias, 4)
         return y.to(x.dtype)
+
+
+def misconception_in(flaws: frozenset[str], misconception_id: str) -> bool:
+    """Whether some flaw is a form of the misconception."""
+    return any(misconception(f) == misconception_id for f in flaws)
 
 
 @cache

@@ -1,10 +1,14 @@
 """Chapter 05 specs: ``05.BatchNorm2d``, ``05.FrozenBatchNorm2d`` and ``05.freeze_batchnorm``.
 
 ``05.BatchNorm2d`` is graded on *programs*: seeded sequences of operations on one
-module (see ``autograder.submission.probes.modules``), one per flag combination (affine, bias,
-track_running_stats, momentum 0.1 / None / 0 / 1, eps, dtype, turning tracking off
-after construction). The reference runs the same program on ``torch.nn.BatchNorm2d``;
-diagnosis runs it on ``flawed_module``'s modules and names the flaws that
+module (see ``autograder.submission.probes.modules``). In order: the symptom program
+(``symptoms``: each output isolates one behaviour), one program per flag combination
+(affine, bias, track_running_stats, momentum 0.1 / None / 0 / 1, eps, dtype, turning
+tracking off after construction, empty batches), then the API in cases of their own
+(names, ``extra_repr``, the reset methods; the errors, class and message), so a
+missing method or a wrong message fails only those and the behaviour is still graded.
+The reference runs the same program on ``torch.nn.BatchNorm2d``; diagnosis reads the
+symptoms and runs the program on ``flawed_module``'s modules, naming the flaws that
 reproduce the answer.
 """
 
@@ -24,8 +28,9 @@ from autograder.grader.cases import bn_state, channel_data, dy_data, present, rn
 from autograder.grader.compare import changed_dtype, compare_outputs, numeric_keys
 from autograder.grader.flawed_module import FLAWS, flawed_batchnorm2d, misconception
 from autograder.grader.specs.base import ExerciseSpec, Variant, matching_variant
+from autograder.grader.symptoms import read_symptoms, symptom_program
 from autograder.submission.probes.frozen import BN_AFTER, CHANGED, FROZEN, OWN, freeze_batchnorm, frozen_batchnorm2d
-from autograder.submission.probes.modules import Op, module_kwargs, run_program, small_model, text_in
+from autograder.submission.probes.modules import Op, constructor, module_kwargs, run_program, small_model, text_in
 from autograder.types import Arrays, Case, Mismatch
 
 MODULE_MISCONCEPTIONS = tuple(dict.fromkeys(misconception(f) for f in FLAWS)) + ("dtype-changed",)
@@ -68,8 +73,7 @@ class Flags:
         return {"num_features": channels} | {k: v for k, v in given.items() if v != defaults[k] or v is None}
 
     def label(self, channels: int) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self.kwargs(channels).items())
-        return f"BatchNorm2d({shown})" + (", then track_running_stats = False" if self.untrack else "")
+        return constructor(self.kwargs(channels)) + (", then track_running_stats = False" if self.untrack else "")
 
 
 def _flag_grid() -> list[Flags]:
@@ -108,16 +112,16 @@ class _ProgramBuilder:
 
     def _shape(self, batch: int | None = None) -> tuple[int, int, int, int]:
         while True:
-            n = batch or int(self.gen.integers(1, 5))
+            n = int(self.gen.integers(1, 5)) if batch is None else batch
             h, w = (int(v) for v in self.gen.integers(1, 5, 2))
-            if n * h * w > 1:
+            if n * h * w != 1:
                 return (n, self.channels, h, w)
 
     def _add(self, name: str, array: np.ndarray) -> str:
         self.inputs[name] = array
         return name
 
-    def forward(self, mode: str, backward: bool, shape: tuple[int, ...] | None = None, catch: bool = False) -> None:
+    def forward(self, mode: str, backward: bool, shape: tuple[int, ...] | None = None) -> None:
         shape = shape or self._shape()
         index = sum(op["op"] == "forward" for op in self.ops) + 1
         x = self._add(
@@ -126,10 +130,8 @@ class _ProgramBuilder:
         op: Op = {"op": "forward", "mode": mode, "x": x}
         if backward:
             op["dy"] = self._add(f"dy{index}", dy_data(self.gen, shape, self.flags.dtype))
-        if len(shape) == 4 and self.gen.random() < 0.3 and not catch:
+        if self.gen.random() < 0.3:
             op["layout"] = "channels_last"
-        if catch:
-            op["catch"] = True
         self.ops.append(op)
 
     def load(self) -> None:
@@ -146,21 +148,71 @@ class _ProgramBuilder:
         self.load()
         self.forward("train", backward=False)  # first without backward: an in-place change of x shows
         self.forward("train", backward=True)
+        self.forward("train", backward=True, shape=self._shape(batch=0))  # empty: counted, nothing updated
         for _ in range(int(self.gen.integers(3, 6))):
-            if self.gen.random() < 0.15:
-                self.ops.append({"op": "reset_running_stats"})
             self.forward(str(self.gen.choice(["train", "eval"])), backward=bool(self.gen.random() < 0.6))
         self.forward("train", backward=True, shape=self._shape(batch=1))
-        self.ops.append({"op": "reset_parameters"})
+        self.forward("eval", backward=bool(self.gen.random() < 0.5), shape=self._shape(batch=0))
         self.forward("eval", backward=False)
-        if self.flags.untrack:  # after the resets: torch's reset_running_stats() then does nothing, a quirk not graded
+        if self.flags.untrack:
             self.ops.append({"op": "untrack"})
             self.forward("train", backward=True)
             self.forward("eval", backward=True)
-        # Inputs that raise last: torch counts the batch before it raises on one value per channel.
-        self.forward("train", backward=False, shape=(2, self.channels, 3), catch=True)
-        self.forward("eval", backward=False, shape=(1, self.channels, 1, 1), catch=True)
-        self.forward("train", backward=False, shape=(1, self.channels, 1, 1), catch=True)
+
+
+def _api_program(gen: np.random.Generator) -> tuple[Arrays, list[Op]]:
+    """Names and extra_repr of four constructions; the reset methods after loading random state."""
+    inputs: Arrays = {}
+    ops: list[Op] = []
+    for i, kwargs in enumerate(_API_CONSTRUCTIONS):
+        ops += [{"op": "new", "kwargs": kwargs}, {"op": "describe"}]
+        keys = list(nn.BatchNorm2d(**module_kwargs(kwargs)).state_dict())
+        channels, dtype = kwargs["num_features"], kwargs.get("dtype", "float32")
+        state = bn_state(gen, keys, channels, dtype, 1.0, 0.5)
+        inputs |= {f"state{i}.{key}": value for key, value in state.items()}
+        load: Op = {"op": "load", "state": f"state{i}", "keys": keys}
+        ops += [load, {"op": "reset_running_stats"}, load, {"op": "reset_parameters"}] if keys else []
+    return inputs, ops
+
+
+_API_CONSTRUCTIONS: list[dict[str, Any]] = [
+    {"num_features": 3},
+    {"num_features": 2, "eps": 1e-3, "momentum": None, "affine": False, "dtype": "float64"},
+    {"num_features": 4, "bias": False, "track_running_stats": False},
+    {"num_features": 3, "eps": 0.1, "momentum": 0.5, "bias": False},
+]
+
+# constructor, then (mode, input shape) of forwards that may raise
+_ERRORS: list[tuple[dict[str, Any], list[tuple[str, tuple[int, ...]]]]] = [
+    (
+        {"num_features": 3},
+        [
+            ("train", (2, 3, 4)),
+            ("eval", (1, 3, 2, 2, 2)),
+            ("train", (1, 3, 1, 1)),
+            ("eval", (1, 3, 1, 1)),
+            ("train", (2, 4, 2, 2)),
+            ("eval", (2, 4, 2, 2)),
+        ],
+    ),
+    ({"num_features": 2, "track_running_stats": False}, [("eval", (2, 3, 2, 2)), ("train", (1, 2, 1, 1))]),
+    ({"num_features": 3, "eps": 0.0}, [("eval", (2, 3, 2, 2)), ("train", (2, 3, 2, 2))]),
+    ({"num_features": 2, "eps": -1e-05}, [("eval", (2, 2, 2, 2)), ("train", (2, 2, 3, 1))]),
+    ({"num_features": 2, "eps": -1e-05, "track_running_stats": False}, [("eval", (2, 2, 2, 2))]),
+]
+
+
+def _errors_program(gen: np.random.Generator) -> tuple[Arrays, list[Op]]:
+    """Inputs torch refuses (or, in eval mode, accepts): what is raised, and the state afterwards."""
+    inputs: Arrays = {}
+    ops: list[Op] = []
+    for kwargs, forwards in _ERRORS:
+        ops.append({"op": "new", "kwargs": kwargs})
+        for mode, shape in forwards:
+            name = f"x{len(inputs) + 1}"
+            inputs[name] = gen.standard_normal(shape).astype(np.float32)
+            ops.append({"op": "forward", "mode": mode, "x": name, "catch": True, "on": constructor(kwargs)})
+    return inputs, ops
 
 
 class BatchNorm2dSpec(ExerciseSpec):
@@ -171,14 +223,34 @@ class BatchNorm2dSpec(ExerciseSpec):
     misconceptions = MODULE_MISCONCEPTIONS
 
     def make_cases(self) -> list[Case]:
-        cases = []
+        inputs, ops = symptom_program(rng(self.id, "symptoms"))
+        cases = [
+            Case(
+                "behaviour probes: BatchNorm2d(3, eps=0.01, dtype='float64') with momentum 0.1, then with "
+                "momentum=None, then with track_running_stats=False; forwards in both modes, with and without "
+                f"grad, each output read on its own, {len(ops)} steps",
+                inputs,
+                {"ops": ops, "kind": "symptoms"},
+                quick=True,
+            )
+        ]
         for i, flags in enumerate(_flag_grid()):
             gen = rng(self.id, str(i))
             channels = int(gen.integers(1, 4))
             builder = _ProgramBuilder(gen, channels, flags)
             builder.build()
             label = f"{flags.label(channels)}, {len(builder.ops)} steps"
-            cases.append(Case(label, builder.inputs, {"ops": builder.ops}, flags.quick))
+            cases.append(Case(label, builder.inputs, {"ops": builder.ops, "kind": "program"}, flags.quick))
+        inputs, ops = _api_program(rng(self.id, "api"))
+        label = (
+            "API: extra_repr, parameter and buffer names, state_dict keys; reset_running_stats(), reset_parameters()"
+        )
+        cases.append(Case(label, inputs, {"ops": ops, "kind": "api"}, quick=True))
+        inputs, ops = _errors_program(rng(self.id, "errors"))
+        label = (
+            "errors: inputs torch refuses (not 4-D, one value per channel, wrong channels, eps <= 0), class and message"
+        )
+        cases.append(Case(label, inputs, {"ops": ops, "kind": "api"}, quick=True))
         return cases
 
     def reference(self, case: Case) -> Arrays:
@@ -188,10 +260,27 @@ class BatchNorm2dSpec(ExerciseSpec):
         return compare_outputs(got, want)
 
     def diagnose(self, case: Case, got: Arrays) -> list[str]:
+        """dtype-changed; the symptoms (symptom case); the flawed modules that explain the first wrong step."""
         want = self.reference(case)
         found = ["dtype-changed"] if changed_dtype(got, want) else []
-        ops = case.params["ops"]
-        return found + explain_by_flaws(got, want, lambda cls, steps: run_program(cls, case.inputs, ops[:steps]))
+        kind, ops = case.params["kind"], case.params["ops"]
+        if kind == "api":
+            return found
+        named = read_symptoms(case.inputs, ops, got) if kind == "symptoms" else []
+        flaws = [f for f in FLAWS if _can_show(f, ops)]
+        if not named:  # the symptoms name every flaw's misconception, and compound mistakes besides
+            named = explain_by_flaws(got, want, lambda cls, steps: run_program(cls, case.inputs, ops[:steps]), flaws)
+        return found + [m for m in named if m not in found]
+
+
+def _can_show(flaw: str, ops: list[Op]) -> bool:
+    """Whether the program can tell the flaw from torch: momentum=None, or tracking off, must occur."""
+    kwargs = [op["kwargs"] for op in ops if op["op"] == "new"]
+    if misconception(flaw) == "no-cumulative-average":
+        return any("momentum" in k and k["momentum"] is None for k in kwargs)
+    if flaw == "untracked-uses-running":
+        return any(op["op"] == "untrack" for op in ops) or any(not k.get("track_running_stats", True) for k in kwargs)
+    return True
 
 
 def step_of(key: str) -> int:
@@ -199,17 +288,21 @@ def step_of(key: str) -> int:
     return int(key.split(" ", 2)[1])
 
 
-def explain_by_flaws(got: Arrays, want: Arrays, run: Callable[[type[nn.Module], int | None], Arrays]) -> list[str]:
+def explain_by_flaws(
+    got: Arrays, want: Arrays, run: Callable[[type[nn.Module], int | None], Arrays], flaws: list[str]
+) -> list[str]:
     """Misconceptions of the flawed modules that together explain the first step where ``got`` goes wrong.
 
-    ``run(cls, steps)`` runs the case's first ``steps`` operations (None: all) on ``cls``.
+    ``run(cls, steps)`` runs the case's first ``steps`` operations (None: all) on ``cls``;
+    ``flaws`` are those the program can show.
     Up to that step the answer agrees with torch, so each flaw shows there on its own: a
     flaw explains the outputs it changes if the answer has exactly its values there. The
     flaws found must together account for every output of the step that is wrong. When
     flaws of different misconceptions change the same outputs in the same way (with
     momentum 1, normalizing with just-updated running statistics looks like the n-1
     variance), only one that matches the whole program is named; if none or several
-    do, none is: another case will tell.
+    do, none is: another case will tell. Flaws that change only part of what another
+    flaw explains are not named (counting eval forwards is part of updating in eval).
     """
     first = compare_outputs(got, want, numeric_keys(want))
     if first is None:
@@ -219,7 +312,7 @@ def explain_by_flaws(got: Arrays, want: Arrays, run: Callable[[type[nn.Module], 
     here = [k for k in numeric_keys(want) if step_of(k) == step]
     wrong_here = {k for k in here if compare_outputs(got, want, [k])}
     explanations: dict[frozenset[str], list[str]] = {}  # outputs changed -> the flaws changing exactly those
-    for flaw in FLAWS:
+    for flaw in flaws:
         try:
             wrong = run(flawed_batchnorm2d(frozenset([flaw])), step)
         except (ValueError, ZeroDivisionError, RuntimeError):
@@ -232,7 +325,9 @@ def explain_by_flaws(got: Arrays, want: Arrays, run: Callable[[type[nn.Module], 
     if set().union(*explanations) != wrong_here:
         return []
     named: list[str] = []
-    for flaws in explanations.values():
+    for changed, flaws in explanations.items():
+        if any(changed < other for other in explanations):
+            continue  # a flaw that changes these outputs and more explains them already
         ids = {misconception(f) for f in flaws}
         if len(ids) > 1:
             ids = {misconception(f) for f in flaws if _matches_whole_program(got, run, f)}

@@ -40,11 +40,27 @@ TRAINING_FLAWS = (
 EVAL_FLAWS = (
     "batch-stats-in-eval",
     "updates-in-eval",
+    "updates-in-eval:before-normalizing",
     "batch-count-wrong:never",
     "batch-count-wrong:batch-size",
+    "batch-count-wrong:eval",
     "keras-momentum",
     "biased-running-var",
+    "missing-eps:eval",
 )
+# The output that differs first -> the module's behaviour at fault, said in the feedback.
+_STATISTICS = (
+    "the running statistics: their update in training mode (momentum, the unbiased variance), or a change in eval mode"
+)
+AT_FAULT = {
+    "training losses": "the training-mode forward (batch statistics, eps, gamma and beta) or its gradients",
+    "running_mean": _STATISTICS,
+    "running_var": _STATISTICS,
+    "num_batches_tracked": "the batch count: once per training forward, never in eval mode",
+    "weight": "gamma after training: its gradient",
+    "bias": "beta after training: its gradient",
+    "eval logits": "evaluation mode: normalizing with the running statistics, with eps inside the square root",
+}
 
 # dtype, seed, steps, quick
 _RUNS = [("float64", 0, 30, True), ("float32", 1, 40, False)]
@@ -74,7 +90,14 @@ class Capstone(ExerciseSpec):
         return train_capstone(nn.BatchNorm2d, case.inputs, case.params)
 
     def compare(self, case: Case, got: Arrays, want: Arrays) -> Mismatch | None:
-        return compare_outputs(got, want)
+        """The first output that differs, with the behaviour of the module it points to."""
+        mismatch = compare_outputs(got, want)
+        if mismatch is None:
+            return None
+        behaviour = AT_FAULT.get(mismatch.output.rsplit(".", 1)[-1])
+        if behaviour is None:
+            return mismatch
+        return Mismatch(mismatch.output, f"{mismatch.detail}\n  What differs first is {behaviour}.")
 
     def diagnose(self, case: Case, got: Arrays) -> list[str]:
         """The flawed class that trains like the answer (float64 runs only: a float32 one says the same)."""

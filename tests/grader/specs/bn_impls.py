@@ -92,6 +92,21 @@ class BatchNorm2d(nn.Module):
     def uses_batch_stats(self) -> bool:
         return self.training or self.running_mean is None
 
+    def check(self, x: torch.Tensor, batch: bool, n: int) -> None:
+        """torch's checks after counting: one value per channel, eps, the sizes of what it is handed."""
+        if batch and n == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
+        if batch and self.eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {self.eps}")
+        if not batch and self.eps < 0:
+            raise ValueError(f"batch_norm eps must be non-negative, but got {self.eps}")
+        handed = not self.training or self.track_running_stats
+        sized = [("running_mean", self.running_mean if handed else None)]
+        sized += [("running_var", self.running_var if handed else None), ("weight", self.weight), ("bias", self.bias)]
+        for name, tensor in sized:
+            if tensor is not None and len(tensor) != x.shape[1]:
+                raise RuntimeError(f"{name} should contain {x.shape[1]} elements not {len(tensor)}")
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4:
             raise ValueError(f"expected 4D input (got {x.dim()}D input)")
@@ -99,14 +114,14 @@ class BatchNorm2d(nn.Module):
         batch = self.uses_batch_stats()
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             f = self.factor()
-            if n == 1:
-                raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
+            self.check(x, batch, n)
             mean, var = self.batch_stats(x)
-            self.update(mean.detach(), var.detach(), n, f)
-        elif batch:
-            if n == 1:
-                raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.shape}")
-            mean, var = self.batch_stats(x)
+            if n > 0:  # an empty batch is counted, but updates nothing
+                self.update(mean.detach(), var.detach(), n, f)
+        else:
+            self.check(x, batch, n)
+            if batch:
+                mean, var = self.batch_stats(x)
         if not batch:
             mean, var = self.running_mean, self.running_var
         return self.affine_map(self.normalize(x, mean, var))
@@ -173,11 +188,20 @@ class BatchNorm2dVarMean(nn.Module):
         batch = self.training or self.running_var is None
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked.add_(1)
+        if batch and flat.shape[1] == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {x.size()}")
+        if self.eps < 0 or (batch and self.eps == 0):
+            kind = "positive during training" if batch else "non-negative"
+            raise ValueError(f"batch_norm eps must be {kind}, but got {self.eps}")
+        stats = self.running_mean, self.running_var
+        handed = stats if not self.training or self.track_running_stats else (None, None)
+        for name, t in zip(("running_mean", "running_var", "weight", "bias"), (*handed, self.weight, self.bias)):
+            if t is not None and t.shape[0] != c:
+                raise RuntimeError(f"{name} should contain {c} elements not {t.shape[0]}")
         if batch:
-            if flat.shape[1] <= 1:
-                raise ValueError("Expected more than 1 value per channel when training")
             var, mean = torch.var_mean(flat, dim=1, unbiased=False)
-            if self.running_var is not None and (self.track_running_stats or not self.training):
+            tracked = self.track_running_stats or not self.training
+            if self.running_var is not None and tracked and flat.shape[1] > 0:
                 k = float(self.num_batches_tracked)
                 m = 1.0 / k if self.momentum is None else self.momentum
                 n = flat.shape[1]

@@ -57,12 +57,22 @@ class BatchNorm2d(nn.Module):
         use_batch = self.training or self.running_mean is None
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked = self.num_batches_tracked + 1
+        if use_batch and x64.shape[1] == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input size %s" % (x.size(),))
+        if self.eps <= 0 and use_batch:
+            raise ValueError("batch_norm eps must be positive during training, but got %r" % self.eps)
+        if self.eps < 0:
+            raise ValueError("batch_norm eps must be non-negative, but got %r" % self.eps)
+        checked = {"weight": self.weight, "bias": self.bias}
+        if not self.training or self.track_running_stats:
+            checked = {"running_mean": self.running_mean, "running_var": self.running_var, **checked}
+        for name, value in checked.items():
+            if value is not None and value.numel() != c:
+                raise RuntimeError("%s should contain %d elements not %d" % (name, c, value.numel()))
         if use_batch:
-            if x64.shape[1] < 2:
-                raise ValueError("Expected more than 1 value per channel when training")
             mean = x64.mean(1)
             var = x64.var(1, unbiased=False)
-            if self.running_mean is not None and (self.track_running_stats or not self.training):
+            if self.running_mean is not None and (self.track_running_stats or not self.training) and x64.shape[1]:
                 k = self.num_batches_tracked.item()
                 f = 1.0 / k if self.momentum is None else self.momentum
                 n = x64.shape[1]
@@ -214,7 +224,7 @@ WRONG = {
 def test_each_slip_fails_and_is_named(misconception: str) -> None:
     result = grade("05.BatchNorm2d", WRONG[misconception], quick=True)
     assert result.status == "failed", result.feedback
-    assert misconception in result.misconceptions, result.feedback
+    assert result.misconceptions == [misconception], result.feedback
 
 
 def test_ignoring_the_dtype_argument_is_named() -> None:
@@ -266,10 +276,9 @@ def test_api_differences_fail_and_say_where(wrong: type[nn.Module], where: str) 
     assert where in result.feedback
 
 
-def test_feedback_names_the_step_and_output() -> None:
+def test_feedback_names_the_step_with_the_input_shape_and_output() -> None:
     result = grade("05.BatchNorm2d", KerasMomentum, quick=True)
-    assert "step 3 (train forward of x1)" in result.feedback
-    assert "running_mean" in result.feedback
+    assert "step 3 (train forward of x1 (3, 3, 2, 2)): running_mean" in result.feedback
 
 
 def test_reference_program_reproduces_the_documented_numbers() -> None:
@@ -283,9 +292,9 @@ def test_reference_program_reproduces_the_documented_numbers() -> None:
         {"op": "forward", "mode": "eval", "x": "x"},
     ]
     out = run_program(nn.BatchNorm2d, {"x": x}, ops)
-    assert out["step 2 (train forward of x): y"][0, 0, 0, 0] == pytest.approx(-1.3242440, abs=1e-6)
-    assert out["step 2 (train forward of x): running_var"] == pytest.approx([2.8714286] * 2, abs=1e-6)
-    assert out["step 3 (eval forward of x): y"][0, 1, 0, 0] == pytest.approx(1.7999070, abs=1e-5)
+    assert out["step 2 (train forward of x (2, 2, 2, 2)): y"][0, 0, 0, 0] == pytest.approx(-1.3242440, abs=1e-6)
+    assert out["step 2 (train forward of x (2, 2, 2, 2)): running_var"] == pytest.approx([2.8714286] * 2, abs=1e-6)
+    assert out["step 3 (eval forward of x (2, 2, 2, 2)): y"][0, 1, 0, 0] == pytest.approx(1.7999070, abs=1e-5)
 
 
 # --- the grader's own flawed modules ---------------------------------------------------
@@ -305,4 +314,4 @@ def test_every_flaw_is_caught_by_the_quick_cases_and_named(flaw: str) -> None:
 
     result = grade("05.BatchNorm2d", flawed_batchnorm2d(frozenset([flaw])), quick=True)
     assert result.status == "failed"
-    assert misconception(flaw) in result.misconceptions, result.feedback
+    assert result.misconceptions == [misconception(flaw)], result.feedback

@@ -11,6 +11,7 @@ from autograder.capstone_model import DigitsCNN, evaluate, train
 
 from . import bn_impls
 from .test_ch05 import BiasedRunningVar, MissingEps
+from .test_ch05_module import CountsInEval, MissingEpsInEval, UpdatesBeforeNormalizingInEval
 
 
 def test_training_is_deterministic_and_learns() -> None:
@@ -43,8 +44,20 @@ def test_right_classes_pass(cls: type[nn.Module]) -> None:
     assert result.status == "passed", result.feedback
 
 
-@pytest.mark.parametrize("cls, misconception", [(BiasedRunningVar, "biased-running-var"), (MissingEps, "missing-eps")])
-def test_wrong_classes_fail_and_are_named(cls: type[nn.Module], misconception: str) -> None:
+@pytest.mark.parametrize(
+    "cls, misconception, behaviour",
+    [
+        (BiasedRunningVar, "biased-running-var", "the running statistics: their update in training mode"),
+        (MissingEps, "missing-eps", "the training-mode forward"),
+        (MissingEpsInEval, "missing-eps", "evaluation mode: normalizing with the running statistics"),
+        (CountsInEval, "batch-count-wrong", "the batch count: once per training forward, never in eval mode"),
+        (UpdatesBeforeNormalizingInEval, "updates-in-eval", "the running statistics"),
+    ],
+)
+def test_wrong_classes_fail_are_named_and_the_behaviour_at_fault_is_said(
+    cls: type[nn.Module], misconception: str, behaviour: str
+) -> None:
     result = grade("08.capstone", cls, quick=True)
     assert result.status == "failed"
     assert result.misconceptions == [misconception], result.feedback
+    assert f"What differs first is {behaviour}" in result.feedback
