@@ -243,7 +243,10 @@ def state_symptoms(step: Forward, path: str | None) -> tuple[list[str], str | No
     """
     if not all(name in state for state in (step.before, step.after) for name in STATE[:3]):
         return [], None, None
-    counted = int(step.after["num_batches_tracked"]) - int(step.before["num_batches_tracked"])
+    before, after = _count(step.before), _count(step.after)
+    if before is None or after is None:
+        return [], None, None  # a counter that is not one integer: the comparison says so
+    counted = after - before
     moved = _moved(step)
     if step.mode == "eval":
         return (["updates-in-eval"] if moved else ["batch-count-wrong"] if counted else []), None, None
@@ -273,9 +276,17 @@ def _expected_weights(step: Forward) -> tuple[list[float], list[float]]:
     """
     if step.momentum is not None:
         return [step.momentum], [1 - step.momentum]
-    counts = {int(step.before["num_batches_tracked"]) + 1, int(step.after["num_batches_tracked"])}
+    counts = {(_count(step.before) or 0) + 1, _count(step.after) or 0}
     right = [1 / k for k in counts if k > 0]
     return right, [1 - w for w in right]
+
+
+def _count(state: Arrays) -> int | None:
+    """The answer's ``num_batches_tracked`` as a number, or None when it is not one integer."""
+    value = np.asarray(state["num_batches_tracked"])
+    if value.size != 1 or not np.isfinite(value).all() or value.flat[0] != np.round(value.flat[0]):
+        return None
+    return int(value.flat[0])
 
 
 def _update_weight(step: Forward) -> float | None:

@@ -15,7 +15,7 @@ from autograder.grader import hints
 from autograder.grader.specs.base import ExerciseSpec
 from autograder.report.model import ExerciseResult
 from autograder.sandbox.api import CaseOutcome, ExerciseOutcome
-from autograder.types import Case, Status
+from autograder.types import Arrays, Case, Status
 
 MAX_PRINTED = 1000  # characters of the answer's own prints shown with a wrong answer
 
@@ -165,10 +165,23 @@ def _case_problem(spec: ExerciseSpec, case: Case, got: CaseOutcome) -> Problem |
     return Problem(
         "failed",
         f"{mismatch.output}: {mismatch.detail}",
-        tuple(spec.diagnose(case, got.outputs)),
+        _diagnosis(spec, case, got.outputs),
         True,
         hints.mismatch_hint(mismatch, got.outputs, want),
     )
+
+
+def _diagnosis(spec: ExerciseSpec, case: Case, got: Arrays) -> tuple[str, ...]:
+    """The spec's diagnosis of wrong outputs; none when the outputs are too odd to read.
+
+    The outputs are the answer's, in any shape or dtype the comparison let through as
+    a mismatch; a diagnosis that cannot read them names nothing rather than failing
+    the grade.
+    """
+    try:
+        return tuple(spec.diagnose(case, got))
+    except (ArithmeticError, IndexError, KeyError, RuntimeError, TypeError, ValueError):
+        return ()
 
 
 def _charged_elsewhere(exercise: Exercise, spec: ExerciseSpec, cases: Cases, outcome: ExerciseOutcome) -> str:

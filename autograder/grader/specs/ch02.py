@@ -408,8 +408,7 @@ class BatchNormFunction(ExerciseSpec):
             return None, "; ".join(notes) or None
         if named and compare_bn(case, mine, yours) is None:
             notes.append(
-                f"its gradients are your bn_backward's, which has {', '.join(named)} here "
-                "(charged to 02.bn_backward)"
+                f"its gradients are your bn_backward's, which has {', '.join(named)} here (charged to 02.bn_backward)"
             )
             return None, "; ".join(notes)
         return compare_bn(case, mine, accepted[-1]), None
@@ -434,9 +433,7 @@ class BatchNormFunction(ExerciseSpec):
         jacobian = "Jacobian check" in found.detail
         if jacobian and named is not None and (forward is None or forward.right or forward.options is not None):
             parts = [forward.blame()] if forward_wrong and forward is not None else []
-            parts += (
-                [f"your bn_backward has {', '.join(named)} here (charged to 02.bn_backward)"] if named else []
-            )
+            parts += [f"your bn_backward has {', '.join(named)} here (charged to 02.bn_backward)"] if named else []
             return None, "gradcheck's Jacobian check fails with your parts: " + "; ".join(parts)
         return _blamed(
             found, forward, "gradcheck checks BatchNormFunction with the parts it calls", backward_wrong
