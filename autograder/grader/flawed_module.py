@@ -9,13 +9,15 @@ has several common forms ("no-cumulative-average:zero"). The math comes from
 torch only by its flaws. Forms that differ in more than their name says:
 ``updates-in-eval`` updates (and counts) in eval after normalizing, its
 ``:before-normalizing`` form updates first, so the eval output moves, without counting;
-``batch-count-wrong:eval`` counts eval forwards and updates nothing; ``missing-eps:eval``
+``updates-in-eval:count-only`` counts eval forwards and updates nothing (the course's
+definition of updates-in-eval includes the batch count); ``missing-eps:eval``
 drops eps only where running statistics normalize.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import cast
 
 import torch
 from torch import nn
@@ -44,7 +46,7 @@ FLAWS: tuple[str, ...] = (
     "no-cumulative-average:k-plus-one",
     "batch-count-wrong:never",
     "batch-count-wrong:batch-size",
-    "batch-count-wrong:eval",
+    "updates-in-eval:count-only",
     "untracked-uses-running",
     "keras-momentum",
     "biased-running-var",
@@ -124,7 +126,7 @@ class FlawedBatchNorm2d(nn.Module):
         if self.num_batches_tracked is None:
             return False
         tracking = self.track_running_stats or "untracked-uses-running" in self.flaws
-        in_eval = "batch-count-wrong:eval" in self.flaws or "updates-in-eval" in self.flaws
+        in_eval = "updates-in-eval:count-only" in self.flaws or "updates-in-eval" in self.flaws
         return tracking and (self.training or in_eval)
 
     def _updates(self) -> bool:
@@ -142,11 +144,9 @@ class FlawedBatchNorm2d(nn.Module):
             count += x.shape[0]
         elif "batch-count-wrong:never" not in self.flaws and counts:
             count += 1
-        readings: dict[str, NoneWeight] = {"zero": "zero", "one": "one", "default": "default"}
         flaw = next((f for f in self.flaws if f.startswith("no-cumulative-average:")), None)
-        if flaw == "no-cumulative-average:k-plus-one":
-            return update_weight(self.momentum, seen + 1)
-        return update_weight(self.momentum, seen, readings[flaw.split(":")[1]] if flaw else "average")
+        reading = cast(NoneWeight, flaw.split(":")[1]) if flaw else "average"  # the flaw's form names the reading
+        return update_weight(self.momentum, seen, reading)
 
     def _update(self, mean: torch.Tensor, var: torch.Tensor, n: int, weight: float) -> None:
         if n == 0:  # as torch: an empty batch leaves the statistics alone

@@ -21,8 +21,9 @@ and after the step, so what one mistake does never hides another:
   with that weight;
 - with ``track_running_stats=False``: whether buffers moved or normalized anything.
 
-A symptom names its misconception only when nothing else explains it: a count that
-moves in eval along with the statistics is ``updates-in-eval``; a training forward
+A symptom names its misconception only when nothing else explains it: a count or
+statistics that move in eval are ``updates-in-eval`` (the course's definition: "changes
+running statistics (or the batch count) in eval mode"); a training forward
 that took the eval path and so neither counted nor updated is
 ``running-stats-in-training`` alone; ``1/(k+1)`` from a count that is itself off by
 one is ``batch-count-wrong`` alone; several explanations of one ``y`` with as few
@@ -249,7 +250,7 @@ def state_symptoms(step: Forward, path: str | None) -> tuple[list[str], str | No
     counted = after - before
     moved = _moved(step)
     if step.mode == "eval":
-        return (["updates-in-eval"] if moved else ["batch-count-wrong"] if counted else []), None, None
+        return (["updates-in-eval"] if moved or counted else []), None, None  # the count is state too
     if path != "batch" and not moved and counted == 0:
         return [], None, None  # the eval path, taken in training (y names it, if it can tell)
     found = ["batch-count-wrong"] if counted != 1 else []

@@ -40,7 +40,7 @@ Dims = tuple[int, ...]
 Variance = Literal["biased", "unbiased"]
 EpsMode = Literal["inside", "outside", "none"]
 Affine = Literal["both", "none", "scale", "shift"]
-NoneWeight = Literal["average", "zero", "one", "default"]
+NoneWeight = Literal["average", "zero", "one", "default", "k-plus-one", "count-before"]
 
 
 BATCH_NORMS: dict[int, type[nn.Module]] = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d, 5: nn.BatchNorm3d}
@@ -280,11 +280,20 @@ def update_weight(momentum: float | None, batches_seen: int, none_weight: NoneWe
     """The update weight of the ``batches_seen``-th tracked batch (counted after the increment).
 
     momentum None is a cumulative average (weight 1/k); the wrong readings freeze the
-    statistics (zero), keep only the last batch (one) or fall back to torch's default 0.1.
+    statistics (zero), keep only the last batch (one), fall back to torch's default 0.1,
+    count one too many (1/(k+1)) or take the count before its increment (1/(k-1), 1 at first).
     """
     if momentum is not None:
         return momentum
-    return {"average": 1.0 / batches_seen, "zero": 0.0, "one": 1.0, "default": 0.1}[none_weight]
+    weights = {
+        "average": 1.0 / batches_seen,
+        "zero": 0.0,
+        "one": 1.0,
+        "default": 0.1,
+        "k-plus-one": 1.0 / (batches_seen + 1),
+        "count-before": 1.0 / max(batches_seen - 1, 1),
+    }
+    return weights[none_weight]
 
 
 def running_stats(

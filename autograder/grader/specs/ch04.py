@@ -241,7 +241,7 @@ class UpdateRunningStats(ExerciseSpec):
         }
         if momentum is None and count_right:  # with a wrong count, the weights 1/k are wrong with it
             axes["none_weight"] = [(None, "average")] + [
-                ("no-cumulative-average", w) for w in ("zero", "one", "default")
+                ("no-cumulative-average", w) for w in ("zero", "one", "default", "k-plus-one", "count-before")
             ]
 
         def build(**options: Any) -> Arrays:

@@ -43,7 +43,7 @@ EVAL_FLAWS = (
     "updates-in-eval:before-normalizing",
     "batch-count-wrong:never",
     "batch-count-wrong:batch-size",
-    "batch-count-wrong:eval",
+    "updates-in-eval:count-only",
     "keras-momentum",
     "biased-running-var",
     "missing-eps:eval",

@@ -210,7 +210,7 @@ FORMS: dict[str, tuple[list[str], list[type]]] = {
         ],
     ),
     "num_batches_tracked also counted in eval": (
-        ["batch-count-wrong"],
+        ["updates-in-eval"],  # "changes running statistics (or the batch count) in eval mode"
         [
             CountsInEval,
             functional(

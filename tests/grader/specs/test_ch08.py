@@ -50,7 +50,7 @@ def test_right_classes_pass(cls: type[nn.Module]) -> None:
         (BiasedRunningVar, "biased-running-var", "the running statistics: their update in training mode"),
         (MissingEps, "missing-eps", "the training-mode forward"),
         (MissingEpsInEval, "missing-eps", "evaluation mode: normalizing with the running statistics"),
-        (CountsInEval, "batch-count-wrong", "the batch count: once per training forward, never in eval mode"),
+        (CountsInEval, "updates-in-eval", "the batch count: once per training forward, never in eval mode"),
         (UpdatesBeforeNormalizingInEval, "updates-in-eval", "the running statistics"),
     ],
 )

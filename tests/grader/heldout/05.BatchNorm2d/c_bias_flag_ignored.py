@@ -1,4 +1,5 @@
-# expect: ignores-affine
+# expect: fail
+# (was `ignores-affine` when written; bias=False is not affine=False, so ignores-affine's definition does not cover it, as r2_fail_bias_flag_ignored reads it)
 class BatchNorm2d(nn.Module):
     """BatchNorm2d with one code path per mode."""
 

@@ -1,4 +1,5 @@
-# expect: pass
+# expect: batch-count-wrong
+# (was `pass` when written; it raises the channel-size error before counting, where torch counts the training forward first, as the exercise's list of errors states)
 class BatchNorm2d(nn.Module):
     """BatchNorm2d with one code path per mode."""
 

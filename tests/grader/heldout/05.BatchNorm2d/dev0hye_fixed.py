@@ -1,4 +1,5 @@
-# expect: pass
+# expect: fail
+# (was `pass` when written; torch leaves the statistics unchanged on an empty batch (N = 0), this module writes NaN into them: wrong, and no misconception on the list is about it)
 # source: developer0hye/Torch-BatchNorm-From-Scratch README.md (BatchNorm2d: running_var made unbiased, batch statistics whenever training)
 class BatchNorm2d(nn.Module):
 
