@@ -1,4 +1,5 @@
-# expect: biased-running-var, batch-count-wrong, no-cumulative-average
+# expect: biased-running-var, batch-count-wrong
+# (was `biased-running-var, batch-count-wrong, no-cumulative-average` when written; its momentum=None weight 1/(count + 1) is right for the count it holds, which never moves: the count is the mistake, and the weight's error follows from it)
 # source: bilgekul/custom-GAN- CustomBN.py (BatchNorm: biased running var, no num_batches_tracked), dims made (0, 2, 3), flags and errors added
 class BatchNorm2d(nn.Module):
 
