@@ -200,7 +200,7 @@ def compare_outputs(got: Arrays, want: Arrays, keys: list[str] | None = None) ->
         if is_text(key):
             have, expected = text_in(got[key]), text_in(want[key])
             if have != expected:
-                return Mismatch(key, f"got {_shown(key, have)}, expected {_shown(key, expected)}")
+                return Mismatch(key, _text_difference(key, have, expected))
             continue
         found = compare_arrays({key: got[key]}, {key: want[key]}, tolerances={key: scaled_tolerance(want[key])})
         if found:
@@ -208,11 +208,13 @@ def compare_outputs(got: Arrays, want: Arrays, keys: list[str] | None = None) ->
     return None
 
 
-def _shown(key: str, text: str) -> str:
-    """A text output as feedback shows it: quoted, or "nothing was raised"."""
-    if key.endswith(": raised") and text == NOTHING_RAISED:
-        return "nothing was raised"
-    return repr(text)
+def _text_difference(key: str, have: str, expected: str) -> str:
+    """How a text output differs: quoted strings, or for an exception, what was raised and what torch raises."""
+    if not key.endswith(": raised"):
+        return f"got {have!r}, expected {expected!r}"
+    yours = "your code raised nothing" if have == NOTHING_RAISED else f"your code raised {have!r}"
+    torchs = "torch raises nothing" if expected == NOTHING_RAISED else f"torch raises {expected!r}"
+    return f"{yours}; {torchs}"
 
 
 def numeric_keys(arrays: Arrays) -> list[str]:

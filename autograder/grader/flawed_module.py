@@ -134,7 +134,8 @@ class FlawedBatchNorm2d(nn.Module):
         if self.running_mean is None:
             return False
         tracking = self.track_running_stats or "untracked-uses-running" in self.flaws
-        return tracking and (self.training or misconception_in(self.flaws, "updates-in-eval"))
+        in_eval = bool(self.flaws & {"updates-in-eval", "updates-in-eval:before-normalizing"})  # not count-only
+        return tracking and (self.training or in_eval)
 
     def _weight(self, x: torch.Tensor, counts: bool) -> float:
         """Count the batch if ``counts``; the update weight of its statistics (from the count it should have)."""

@@ -22,7 +22,10 @@ HARNESS = Path(__file__).with_name("harness.py")
 
 def report(kind: str, what: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, str(HARNESS), kind, what], capture_output=True, text=True, timeout=900,
+        [sys.executable, str(HARNESS), kind, what],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -30,7 +30,9 @@ SOLVED_MOMENTS = solved_source("01.channel_moments")
 EXPECTED: dict[str, tuple[str, dict[str, str], set[str]]] = {
     "alice/01-covariate-shift.ipynb": ("alice", {"01.channel_moments": "passed", "01.standardize": "passed"}, set()),
     "bob_01-covariate-shift.ipynb": (
-        "bob", {"01.channel_moments": "passed", "01.standardize": "failed"}, {"eps-outside-sqrt"},
+        "bob",
+        {"01.channel_moments": "passed", "01.standardize": "failed"},
+        {"eps-outside-sqrt"},
     ),
     "01-carol.ipynb": (
         "carol",
@@ -38,7 +40,9 @@ EXPECTED: dict[str, tuple[str, dict[str, str], set[str]]] = {
         {"wrong-reduction-dims", "unbiased-normalization"},
     ),
     "dave/exercises.ipynb": (
-        "dave", {"01.channel_moments": "not-implemented", "01.standardize": "not-implemented"}, set(),
+        "dave",
+        {"01.channel_moments": "not-implemented", "01.standardize": "not-implemented"},
+        set(),
     ),
     "erin.ipynb": ("erin", {"01.channel_moments": "missing", "01.standardize": "missing"}, set()),  # not JSON
     # released before standardize was added to the chapter

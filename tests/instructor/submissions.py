@@ -15,9 +15,7 @@ BLANK = ROOT / "chapters/01-covariate-shift/exercises.ipynb"
 SLUG = "01-covariate-shift"
 
 WRONG_DIMS = (
-    "def channel_moments(x):\n"
-    "    v = x.reshape(x.shape[1], -1)\n"
-    "    return v.mean(1), v.var(1, unbiased=False)\n"
+    "def channel_moments(x):\n    v = x.reshape(x.shape[1], -1)\n    return v.mean(1), v.var(1, unbiased=False)\n"
 )
 UNBIASED = (
     "def standardize(x, eps=1e-5):\n"

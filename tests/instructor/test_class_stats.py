@@ -43,7 +43,17 @@ def test_report_of_nothing_gradable_still_renders(tmp_path: Path) -> None:
     page = render([grade("broken", 0, 0, error="not a readable notebook")])
     assert "Class report" in page and "broken" in page and "No answer matched a known misconception." in page
     path = tmp_path / "grades.json"
-    path.write_text(json.dumps([{"notebook": "x.ipynb", "score": 0, "max_score": 1, "exercises": [
-        {"id": "01.standardize", "status": "sleeping", "score": 0, "max_score": 1}]}]))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "notebook": "x.ipynb",
+                    "score": 0,
+                    "max_score": 1,
+                    "exercises": [{"id": "01.standardize", "status": "sleeping", "score": 0, "max_score": 1}],
+                }
+            ]
+        )
+    )
     with pytest.raises(GradesUnreadable, match="unknown status"):
         read_grades(path)

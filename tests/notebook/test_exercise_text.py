@@ -34,8 +34,10 @@ PROVOKED: dict[str, Callable[[], object]] = {
     "one value per channel": lambda: nn.BatchNorm2d(3)(torch.zeros(1, 3, 1, 1)),
     "eps 0 in training": lambda: nn.BatchNorm2d(3, eps=0.0)(torch.zeros(2, 3, 2, 2)),
     "eps < 0 in eval": lambda: nn.BatchNorm2d(3, eps=-1e-5).eval()(torch.zeros(2, 3, 2, 2)),
-    **{f"{name} of 4 elements": (lambda n=name: resized(n)(torch.zeros(2, 3, 2, 2))) for name in
-       ("running_mean", "running_var", "weight", "bias")},
+    **{
+        f"{name} of 4 elements": (lambda n=name: resized(n)(torch.zeros(2, 3, 2, 2)))
+        for name in ("running_mean", "running_var", "weight", "bias")
+    },
 }
 
 

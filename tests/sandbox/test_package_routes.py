@@ -27,41 +27,57 @@ ROOT = Path(__file__).resolve().parents[2]
 # route -> (chapter's solution, exercise, code before the answer's cell or None, the answer's cell)
 ROUTES: dict[str, tuple[str, str, str | None, str]] = {
     "from-import": (
-        "05-train-eval", "BatchNorm2d", None,
+        "05-train-eval",
+        "BatchNorm2d",
+        None,
         "from autograder.grader.flawed_module import flawed_batchnorm2d\nBatchNorm2d = flawed_batchnorm2d(())",
     ),
     "importlib-built-up-name": (
-        "05-train-eval", "BatchNorm2d", None,
+        "05-train-eval",
+        "BatchNorm2d",
+        None,
         'import importlib\n_m = importlib.import_module("autograder.grader." + "flawed_module")\n'
         "class BatchNorm2d(_m.FlawedBatchNorm2d):\n    flaws = ()",
     ),
     "dunder-import": (
-        "05-train-eval", "BatchNorm2d", None,
+        "05-train-eval",
+        "BatchNorm2d",
+        None,
         'BatchNorm2d = __import__("autograder.grader.flawed_module", fromlist=["x"]).flawed_batchnorm2d(())',
     ),
     "computed-name": (
-        "05-train-eval", "BatchNorm2d", None,
+        "05-train-eval",
+        "BatchNorm2d",
+        None,
         "import importlib\nname = '.'.join(reversed(['flawed_module', 'grader', 'autograder']))\n"
         "BatchNorm2d = importlib.import_module(name).flawed_batchnorm2d(())",
     ),
     "import-in-an-earlier-cell": (
-        "05-train-eval", "BatchNorm2d", "import autograder.grader.flawed_module as flawed",
+        "05-train-eval",
+        "BatchNorm2d",
+        "import autograder.grader.flawed_module as flawed",
         "BatchNorm2d = flawed.flawed_batchnorm2d(())",
     ),
     "package-attribute": (
-        "05-train-eval", "BatchNorm2d", None,
+        "05-train-eval",
+        "BatchNorm2d",
+        None,
         "import autograder\nimport autograder.grader.flawed_module\n"
         "BatchNorm2d = autograder.grader.flawed_module.flawed_batchnorm2d(())",
     ),
     "exec-of-its-file": (
-        "04-ema", "ema_update", None,
+        "04-ema",
+        "ema_update",
+        None,
         "import os, sys\n"
         "_file = os.path.join(os.path.dirname(sys.modules['autograder'].__file__), 'grader', 'variants.py')\n"
         "_ns = {'__name__': 'copied'}\nexec(compile(open(_file).read(), 'copied', 'exec'), _ns)\n"
         "ema_update = _ns['ema']",
     ),
     "builtins-at-run-time": (
-        "05-train-eval", "BatchNorm2d", None,
+        "05-train-eval",
+        "BatchNorm2d",
+        None,
         "_load = getattr(__builtins__, '__imp' + 'ort__')\n"
         "def BatchNorm2d(*args, **kwargs):\n"
         "    module = _load('autograder' + '.grader.flawed_module', fromlist=['x'])\n"
@@ -90,7 +106,10 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     paths = {route: route_notebook(folder, route) for route in ROUTES}
     done = subprocess.run(
         [sys.executable, "-m", "autograder", "grade", str(folder), "--format", "json", "--jobs", "2"],
-        capture_output=True, text=True, timeout=900, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     grades = {Path(g["notebook"]).name: g for g in json.loads(done.stdout)}
@@ -148,10 +167,7 @@ def test_check_and_score_are_allowed(cells: list[str]) -> None:
 
 HONEST = "(x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(x.var((0, 2, 3), unbiased=False, keepdim=True) + eps)"
 RUNTIME_ROUTES = {  # the honest answer first: a route counts for every later exercise
-    "honest": (
-        "def honest(x, eps=1e-5):\n"
-        f"    return {HONEST}"
-    ),
+    "honest": (f"def honest(x, eps=1e-5):\n    return {HONEST}"),
     "imports": (
         "def imports(x, eps=1e-5):\n"
         "    load = getattr(__builtins__, '__imp' + 'ort__')\n"

@@ -148,6 +148,7 @@ class BatchNorm2dVarMean(nn.Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
+
         def make(fill: float) -> torch.Tensor:
             return torch.full((num_features,), float(fill), device=device, dtype=dtype)
 
