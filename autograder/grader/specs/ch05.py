@@ -28,7 +28,7 @@ from autograder.grader.cases import bn_state, channel_data, dy_data, present, rn
 from autograder.grader.compare import changed_dtype, compare_outputs, numeric_keys
 from autograder.grader.flawed_module import FLAWS, flawed_batchnorm2d, misconception
 from autograder.grader.specs.base import ExerciseSpec, Variant, matching_variant
-from autograder.grader.symptoms import read_symptoms, symptom_program
+from autograder.grader.symptoms import extra_affine, read_symptoms, symptom_program
 from autograder.submission.probes.frozen import BN_AFTER, CHANGED, FROZEN, OWN, freeze_batchnorm, frozen_batchnorm2d
 from autograder.submission.probes.modules import Op, constructor, module_kwargs, run_program, small_model, text_in
 from autograder.types import Arrays, Case, Mismatch
@@ -264,8 +264,8 @@ class BatchNorm2dSpec(ExerciseSpec):
         want = self.reference(case)
         found = ["dtype-changed"] if changed_dtype(got, want) else []
         kind, ops = case.params["kind"], case.params["ops"]
-        if kind == "api":
-            return found
+        if kind == "api":  # a weight or bias held with affine=False: the state_dict keys show it
+            return found + [m for m in extra_affine(case.inputs, ops, got) if m not in found]
         named = read_symptoms(case.inputs, ops, got) if kind == "symptoms" else []
         flaws = [f for f in FLAWS if _can_show(f, ops)]
         if not named:  # the symptoms name every flaw's misconception, and compound mistakes besides
