@@ -28,7 +28,8 @@ and after the step, so what one mistake does never hides another:
 A symptom names its misconception only when nothing else explains it: a count that
 moves in eval along with the statistics is ``updates-in-eval``; a training forward
 that took the eval path and so neither counted nor updated is
-``running-stats-in-training`` alone; ``1/(k+1)`` from a count that is itself off by
+``running-stats-in-training`` alone, and so is normalizing with the running statistics
+once tracking is turned off; ``1/(k+1)`` from a count that is itself off by
 one is ``batch-count-wrong`` alone; several explanations of one ``y`` with as few
 names are none.
 """
@@ -174,6 +175,8 @@ def read_symptoms(inputs: Arrays, ops: list[Op], got: Arrays) -> list[str]:
     momentum_updates = False  # some training forward with a float momentum moved by a known weight
     for step in forwards(inputs, ops, got):
         path, found = normalized_with(step)
+        if step.buffers and not step.tracked and "running-stats-in-training" in named:
+            found = [m for m in found if m != "untracked-uses-running"]  # running statistics in training anyway
         if step.tracked:
             state, reading, weight = state_symptoms(step, path)
             found += state
