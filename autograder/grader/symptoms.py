@@ -8,9 +8,9 @@ and after the step, so what one mistake does never hides another:
 
 - which statistics normalized each forward (the batch's, or the running ones before
   or after the step), with which eps placement and which of gamma and beta were
-  applied (each on its own, also where torch has none): every combination is computed from torch's batch statistics
-  (``variants.moments``) and the answer's own buffers and parameters, and the one
-  that reproduces ``y`` is read off;
+  applied (each on its own, also where torch has none): every combination is
+  computed from torch's batch statistics (``variants.moments``) and the answer's own
+  buffers and parameters, and the one that reproduces ``y`` is read off;
 - whether an eval forward changed the statistics or the count;
 - how much a training forward moved the count, and with which weight the running mean
   moved toward torch's batch mean (recovered per channel:

@@ -227,7 +227,8 @@ class BatchNorm2dSpec(ExerciseSpec):
         cases = [
             Case(
                 "behaviour probes: BatchNorm2d(3, eps=0.01, dtype='float64') with momentum 0.1, then with "
-                "momentum=None, then with track_running_stats=False; forwards in both modes, with and without "
+                "momentum=None, then with track_running_stats=False, then with affine=False and tracking turned off "
+                "after a training forward; forwards in both modes, with and without "
                 f"grad, each output read on its own, {len(ops)} steps",
                 inputs,
                 {"ops": ops, "kind": "symptoms"},
