@@ -7,10 +7,10 @@ whose outputs are read one behaviour at a time, each from the answer's own state
 and after the step, so what one mistake does never hides another:
 
 - which statistics normalized each forward (the batch's, or the running ones before
-  or after the step), with which eps placement and whether gamma and beta were
-  applied: every combination is computed from torch's batch statistics
-  (``variants.moments``) and the answer's own buffers and parameters, and the one
-  that reproduces ``y`` is read off;
+  or after the step), with which eps placement and which of gamma and beta were
+  applied (each on its own, also where torch has none): every combination is
+  computed from torch's batch statistics (``variants.moments``) and the answer's own
+  buffers and parameters, and the one that reproduces ``y`` is read off;
 - whether an eval forward changed the statistics or the count;
 - how much a training forward moved the count, and with which weight the running mean
   moved toward torch's batch mean (recovered per channel:
@@ -19,13 +19,18 @@ and after the step, so what one mistake does never hides another:
   count the answer holds;
 - which batch variance, torch's unbiased or biased one, the running variance took
   with that weight;
-- with ``track_running_stats=False``: whether buffers moved or normalized anything.
+- with ``track_running_stats=False``: whether buffers moved or normalized anything; set
+  after construction (torch then normalizes with the batch in training and updates
+  nothing, and with the buffers it holds in eval): whether a training forward moved
+  them or the count;
+- with ``affine=False``: whether the answer holds a ``weight`` or ``bias`` (``extra_affine``).
 
 A symptom names its misconception only when nothing else explains it: a count or
 statistics that move in eval are ``updates-in-eval`` (the course's definition: "changes
 running statistics (or the batch count) in eval mode"); a training forward
 that took the eval path and so neither counted nor updated is
-``running-stats-in-training`` alone; ``1/(k+1)`` from a count that is itself off by
+``running-stats-in-training`` alone, and so is normalizing with the running statistics
+once tracking is turned off; ``1/(k+1)`` from a count that is itself off by
 one is ``batch-count-wrong`` alone; several explanations of one ``y`` with as few
 names are none.
 """
@@ -54,10 +59,13 @@ EPS_MODES: dict[EpsMode, str | None] = {"inside": None, "none": "missing-eps", "
 def symptom_program(gen: np.random.Generator) -> tuple[Arrays, list[Op]]:
     """The inputs and operations of the symptom case (float64, 3 channels, eps 0.01).
 
-    Three modules in turn: momentum 0.1 (train and eval forwards, with and without grad,
+    Four modules in turn: momentum 0.1 (train and eval forwards, with and without grad,
     then an eval forward on a running variance far below eps), momentum None (three
-    training forwards around an eval one), and track_running_stats=False. Loaded running
-    means sit far below the batches' means, so every update moves them measurably.
+    training forwards around an eval one), track_running_stats=False, and affine=False
+    (loaded with torch's keys and a random weight and bias, which torch ignores; a
+    training forward, then track_running_stats = False and a forward in each mode).
+    Loaded running means sit far below the batches' means, so every update moves them
+    measurably.
     """
     inputs: Arrays = {}
     ops: list[Op] = []
@@ -65,7 +73,7 @@ def symptom_program(gen: np.random.Generator) -> tuple[Arrays, list[Op]]:
 
     def load(name: str, var_scale: float) -> None:
         keys = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
-        state = bn_state(gen, keys, CHANNELS, "float64", SCALE, 0.0)
+        state = bn_state(gen, keys, CHANNELS, "float64", SCALE, 0.0)  # torch without affine ignores weight, bias
         state["running_mean"] = -1.5 + SCALE * gen.uniform(-1, 1, CHANNELS)
         state["running_var"] = var_scale * gen.uniform(1, 4, CHANNELS)
         state["num_batches_tracked"] = np.array(3, dtype=np.int64)
@@ -101,6 +109,12 @@ def symptom_program(gen: np.random.Generator) -> tuple[Arrays, list[Op]]:
     ops.append({"op": "new", "kwargs": kwargs | {"track_running_stats": False}})
     forward("train", (2, CHANNELS, 2, 3), backward=True)
     forward("eval", (3, CHANNELS, 2, 2))
+    ops.append({"op": "new", "kwargs": kwargs | {"affine": False}})
+    load("state4", SCALE**2)
+    forward("train", (2, CHANNELS, 2, 2))
+    ops.append({"op": "untrack"})
+    forward("train", (3, CHANNELS, 2, 2), backward=True)
+    forward("eval", (2, CHANNELS, 2, 3), backward=True)
     return inputs, ops
 
 
@@ -111,7 +125,10 @@ class Forward:
     mode: str
     momentum: float | None
     eps: float
-    tracked: bool  # torch has running statistics here
+    tracked: bool  # track_running_stats is True here
+    buffers: bool  # torch holds running statistics here (constructed tracking)
+    gamma: bool  # torch applies a weight here
+    beta: bool  # torch applies a bias here
     x: torch.Tensor  # float64
     y: np.ndarray | None
     before: dict[str, np.ndarray]
@@ -122,19 +139,26 @@ def forwards(inputs: Arrays, ops: list[Op], got: Arrays) -> list[Forward]:
     """The program's forwards (none raises), each with the answer's state before and after it."""
     found = []
     kwargs: dict = {}
+    untracked = False  # track_running_stats set to False after construction
     previous: dict[str, np.ndarray] = {}
     for index, op in enumerate(ops, start=1):
         prefix = step_name(index, op, inputs)
         state = {name: got[f"{prefix}: {name}"] for name in STATE if f"{prefix}: {name}" in got}
+        buffers, affine = kwargs.get("track_running_stats", True), kwargs.get("affine", True)
         if op["op"] == "new":
-            kwargs = op["kwargs"]
+            kwargs, untracked = op["kwargs"], False
+        elif op["op"] == "untrack":
+            untracked = True
         elif op["op"] == "forward":
             found.append(
                 Forward(
                     op["mode"],
                     kwargs.get("momentum", 0.1),
                     kwargs["eps"],
-                    kwargs.get("track_running_stats", True),
+                    buffers and not untracked,
+                    buffers,
+                    affine,
+                    affine and kwargs.get("bias", True),
                     torch.from_numpy(np.array(inputs[op["x"]], dtype=np.float64)),
                     got.get(f"{prefix}: y"),
                     previous,
@@ -152,15 +176,18 @@ def read_symptoms(inputs: Arrays, ops: list[Op], got: Arrays) -> list[str]:
     momentum_updates = False  # some training forward with a float momentum moved by a known weight
     for step in forwards(inputs, ops, got):
         path, found = normalized_with(step)
+        if step.buffers and not step.tracked and "running-stats-in-training" in named:
+            found = [m for m in found if m != "untracked-uses-running"]  # running statistics in training anyway
         if step.tracked:
             state, reading, weight = state_symptoms(step, path)
             found += state
             momentum_updates |= reading in ("pytorch", "keras") and step.momentum is not None
             if reading == "other" and step.momentum is None and weight is not None:
                 none_weights.append(weight)
-        elif _moved(step):
+        elif _moved(step) if not step.buffers else step.mode == "train" and (_moved(step) or _counted(step)):
             found.append("untracked-uses-running")
         named += [m for m in found if m not in named]
+    named += [m for m in extra_affine(inputs, ops, got) if m not in named]
     # momentum=None read as some other weight; a weight of 0 only if updating works otherwise
     if any(abs(w) > 1e-3 or momentum_updates for w in none_weights) and "no-cumulative-average" not in named:
         named.append("no-cumulative-average")
@@ -175,19 +202,22 @@ def normalized_with(step: Forward) -> tuple[str | None, list[str]]:
 
     Every combination of statistics (torch's batch mean with its biased or unbiased
     variance, the answer's running statistics before or after the step, or the initial
-    0 and 1 when torch keeps none), eps placement and affine use is computed; of those
-    that reproduce ``y``, the ones with the fewest names must agree.
+    0 and 1 when torch keeps none), eps placement and use of the answer's weight and
+    bias (each applied or not) is computed; of those that reproduce ``y``, the ones with
+    the fewest names must agree. Applying a weight or bias where torch applies none, or
+    leaving out one torch applies, is ``ignores-affine``.
     """
     if step.y is None or not np.isfinite(step.y).all():
         return None, []
     matches = []
-    for (source, mean, var), (eps_mode, eps_name), affine in itertools.product(
-        _sources(step), EPS_MODES.items(), (True, False)
+    for (source, mean, var), (eps_mode, eps_name), gamma, beta in itertools.product(
+        _sources(step), EPS_MODES.items(), _applied(step, "weight"), _applied(step, "bias")
     ):
         xhat = (step.x - per_channel(mean, 4)) / scale(per_channel(var, 4), step.eps, eps_mode)
-        candidate = _affine(xhat, step.before) if affine else xhat
+        candidate = _affine(xhat, step.before, gamma, beta)
         if _close(step.y, candidate.numpy()):
-            names = _source_names(step, source) + [eps_name] + ([] if affine else ["ignores-affine"])
+            affine = ["ignores-affine"] if (gamma, beta) != (step.gamma, step.beta) else []
+            names = _source_names(step, source) + [eps_name] + affine
             matches.append((source.split("-")[0], [n for n in names if n]))
     if not matches:
         return None, []
@@ -207,7 +237,7 @@ def _sources(step: Forward) -> list[tuple[str, torch.Tensor, torch.Tensor]]:
     for when, state in (("before", step.before), ("after", step.after)):
         if "running_mean" in state and "running_var" in state:
             sources.append((f"running-{when}", _t(state["running_mean"]), _t(state["running_var"])))
-    if not step.tracked:
+    if not step.buffers:
         ones = torch.ones(step.x.shape[1], dtype=torch.float64)
         sources.append(("running-initial", 0 * ones, ones))
     return sources
@@ -215,21 +245,38 @@ def _sources(step: Forward) -> list[tuple[str, torch.Tensor, torch.Tensor]]:
 
 def _source_names(step: Forward, source: str) -> list[str]:
     names = ["unbiased-normalization"] if source == "batch-unbiased" else []
-    if source.startswith("running") and not step.tracked:
+    if source.startswith("running") and not step.tracked and (step.mode == "train" or not step.buffers):
         names.append("untracked-uses-running")
     elif source.startswith("running") and step.mode == "train":
         names.append("running-stats-in-training")
-    elif source.startswith("batch") and step.tracked and step.mode == "eval":
+    elif source.startswith("batch") and step.buffers and step.mode == "eval":
         names.append("batch-stats-in-eval")
     return names
 
 
-def _affine(xhat: torch.Tensor, state: dict[str, np.ndarray]) -> torch.Tensor:
-    if "weight" in state:
+def _applied(step: Forward, name: str) -> tuple[bool, ...]:
+    """Whether the answer's ``name`` (weight or bias) may have been applied: only if it has one."""
+    return (True, False) if name in step.before else (False,)
+
+
+def _affine(xhat: torch.Tensor, state: dict[str, np.ndarray], gamma: bool, beta: bool) -> torch.Tensor:
+    if gamma:
         xhat = xhat * per_channel(_t(state["weight"]), 4)
-    if "bias" in state:
+    if beta:
         xhat = xhat + per_channel(_t(state["bias"]), 4)
     return xhat
+
+
+def extra_affine(inputs: Arrays, ops: list[Op], got: Arrays) -> list[str]:
+    """["ignores-affine"] when a module built with ``affine=False`` holds a ``weight`` or ``bias`` in its
+    state_dict (torch's has neither); a bias held with ``bias=False`` alone is not that misconception."""
+    affine = True
+    for index, op in enumerate(ops, start=1):
+        affine = op["kwargs"].get("affine", True) if op["op"] == "new" else affine
+        prefix = step_name(index, op, inputs)
+        if not affine and (f"{prefix}: weight" in got or f"{prefix}: bias" in got):
+            return ["ignores-affine"]
+    return []
 
 
 # ---------------------------------------------------------------- the running statistics and the count
@@ -314,6 +361,13 @@ def _stored_variance(step: Forward, weight: float) -> list[str]:
     if _close(stored, biased * n / (n - 1)):
         return []
     return ["biased-running-var"] if _close(stored, biased) else []
+
+
+def _counted(step: Forward) -> bool:
+    """Whether the answer's count changed in this step."""
+    if not all("num_batches_tracked" in state for state in (step.before, step.after)):
+        return False
+    return _count(step.before) != _count(step.after)
 
 
 def _moved(step: Forward) -> bool:

@@ -28,7 +28,7 @@ from autograder.grader.cases import bn_state, channel_data, dy_data, present, rn
 from autograder.grader.compare import changed_dtype, compare_outputs, numeric_keys
 from autograder.grader.flawed_module import FLAWS, flawed_batchnorm2d, misconception
 from autograder.grader.specs.base import ExerciseSpec, Variant, matching_variant
-from autograder.grader.symptoms import read_symptoms, symptom_program
+from autograder.grader.symptoms import extra_affine, read_symptoms, symptom_program
 from autograder.submission.probes.frozen import BN_AFTER, CHANGED, FROZEN, OWN, freeze_batchnorm, frozen_batchnorm2d
 from autograder.submission.probes.modules import Op, constructor, module_kwargs, run_program, small_model, text_in
 from autograder.types import Arrays, Case, Mismatch
@@ -227,7 +227,8 @@ class BatchNorm2dSpec(ExerciseSpec):
         cases = [
             Case(
                 "behaviour probes: BatchNorm2d(3, eps=0.01, dtype='float64') with momentum 0.1, then with "
-                "momentum=None, then with track_running_stats=False; forwards in both modes, with and without "
+                "momentum=None, then with track_running_stats=False, then with affine=False and tracking turned off "
+                "after a training forward; forwards in both modes, with and without "
                 f"grad, each output read on its own, {len(ops)} steps",
                 inputs,
                 {"ops": ops, "kind": "symptoms"},
@@ -264,8 +265,9 @@ class BatchNorm2dSpec(ExerciseSpec):
         want = self.reference(case)
         found = ["dtype-changed"] if changed_dtype(got, want) else []
         kind, ops = case.params["kind"], case.params["ops"]
-        if kind == "api":
-            return found + counted_around_a_raise(got, want)
+        if kind == "api":  # a weight or bias held with affine=False; the count around a raise
+            named = extra_affine(case.inputs, ops, got) + counted_around_a_raise(got, want)
+            return found + [m for m in named if m not in found]
         named = read_symptoms(case.inputs, ops, got) if kind == "symptoms" else []
         flaws = [f for f in FLAWS if _can_show(f, ops)]
         if not named:  # the symptoms name every flaw's misconception, and compound mistakes besides

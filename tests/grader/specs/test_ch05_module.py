@@ -245,6 +245,145 @@ FORMS: dict[str, tuple[list[str], list[type]]] = {
 }
 
 
+# --- track_running_stats = False after construction; gamma and beta ---------------------------
+
+
+class UpdatesWhileBuffersExist(BatchNorm2d):
+    """Decides by the buffers, not the flag: untracked after construction, it still updates and counts."""
+
+    def forward(self, x):
+        flag, self.track_running_stats = self.track_running_stats, self.running_mean is not None
+        try:
+            return super().forward(x)
+        finally:
+            self.track_running_stats = flag
+
+
+class BatchStatsInEvalWhenUntracked(BatchNorm2d):
+    def uses_batch_stats(self):
+        return self.training or not self.track_running_stats
+
+
+class RunningStatsInTrainingWhenUntracked(BatchNorm2d):
+    def uses_batch_stats(self):
+        if self.running_mean is None:
+            return True
+        return self.training and self.track_running_stats
+
+
+class AffineAlways(BatchNorm2d):
+    """Creates and applies weight and bias whatever ``affine`` says (extra_repr still reports it)."""
+
+    def __init__(self, num_features, affine=True, **kwargs):
+        super().__init__(num_features, affine=True, **kwargs)
+        self.affine = affine
+
+
+class BiasAlways(BatchNorm2d):
+    """A bias even with bias=False (zero, applied): extra_repr says bias=True; not ignores-affine."""
+
+    def __init__(self, num_features, bias=True, **kwargs):
+        super().__init__(num_features, **kwargs)
+
+
+class NoBetaInEval(BatchNorm2d):
+    def affine_map(self, xhat):
+        if self.training or self.weight is None:
+            return super().affine_map(xhat)
+        return xhat * self.weight[None, :, None, None]
+
+
+class NoGammaBiasedVar(BatchNorm2d):
+    def affine_map(self, xhat):
+        return xhat if self.bias is None else xhat + self.bias[None, :, None, None]
+
+    def update(self, mean, var, n, f):
+        super().update(mean, var * (n - 1) / n, n, f)
+
+
+BIASED_STORED = ("var.detach() * n / (n - 1)", "var.detach()")
+NO_GAMMA_IN_TRAINING = (
+    "if self.weight is not None:\n            y = y",
+    "if self.weight is not None and not self.training:\n            y = y",
+)
+FORMS |= {
+    "untracked after construction, buffers still updated": (
+        ["untracked-uses-running"],
+        [
+            UpdatesWhileBuffersExist,
+            functional(("counting = self.training and self.track_running_stats and", "counting = self.training and")),
+        ],
+    ),
+    "untracked after construction, batch statistics in eval": (
+        ["batch-stats-in-eval"],
+        [
+            BatchStatsInEvalWhenUntracked,
+            functional(
+                (
+                    "use_batch = self.training or self.running_mean is None",
+                    "use_batch = self.training or not self.track_running_stats",
+                )
+            ),
+        ],
+    ),
+    "untracked after construction, running statistics in training": (
+        ["untracked-uses-running"],
+        [
+            RunningStatsInTrainingWhenUntracked,
+            functional(
+                (
+                    "use_batch = self.training or self.running_mean is None",
+                    "use_batch = self.running_mean is None or (self.training and self.track_running_stats)",
+                )
+            ),
+        ],
+    ),
+    "weight and bias created and applied with affine=False": (
+        ["ignores-affine"],
+        [
+            AffineAlways,
+            functional(
+                ("torch.ones(num_features, **f)) if affine else None", "torch.ones(num_features, **f))"),
+                ("if affine and bias else None", "if bias else None"),
+            ),
+        ],
+    ),
+    "gamma or beta left out in one mode": (
+        ["ignores-affine"],
+        [NoBetaInEval, functional(NO_GAMMA_IN_TRAINING)],
+    ),
+}
+
+
+def test_weights_held_but_unused_with_affine_false_are_named_by_the_api_case() -> None:
+    """Only the state_dict keys show it: the API case fails and names it."""
+    answer = functional(
+        ("torch.ones(num_features, **f)) if affine else None", "torch.ones(num_features, **f))"),
+        ("if affine and bias else None", "if bias else None"),
+        ("if self.weight is not None:\n            y = y", "if self.affine:\n            y = y"),
+        (
+            "if self.bias is not None:\n            y = y",
+            "if self.affine and self.bias is not None:\n            y = y",
+        ),
+    )
+    assert failing_kinds(answer) == ["api"]
+    result = grade(ID, answer, quick=True)
+    assert (result.status, result.misconceptions) == ("failed", ["ignores-affine"]), result.feedback
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        functional(("if affine and bias else None", "if affine else None")),
+        BiasAlways,
+    ],
+    ids=["functional", "hooks"],
+)
+def test_a_bias_held_with_bias_false_is_not_ignores_affine(answer: type) -> None:
+    result = grade(ID, answer, quick=True)
+    assert (result.status, result.misconceptions) == ("failed", []), result.feedback
+
+
 @pytest.mark.parametrize("form, way", [(form, way) for form in FORMS for way in (0, 1)])
 def test_each_form_written_two_ways_is_named(form: str, way: int) -> None:
     names, answers = FORMS[form]
@@ -270,6 +409,8 @@ class KerasCountsInEvalNoEpsInEval(MissingEpsInEval):
 
 COMPOUND: list[tuple[type, list[str]]] = [
     (KerasCountsInEvalNoEpsInEval, ["keras-momentum", "missing-eps", "updates-in-eval"]),
+    (NoGammaBiasedVar, ["biased-running-var", "ignores-affine"]),
+    (functional(NO_GAMMA_IN_TRAINING, BIASED_STORED), ["biased-running-var", "ignores-affine"]),
     (
         functional(
             K_PLUS_ONE,
