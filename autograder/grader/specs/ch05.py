@@ -244,7 +244,7 @@ class BatchNorm2dSpec(ExerciseSpec):
             cases.append(Case(label, builder.inputs, {"ops": builder.ops, "kind": "program"}, flags.quick))
         inputs, ops = large_mean_program(rng(self.id, "large mean"))
         label = (
-            "BatchNorm2d(2, dtype='float64'), one train forward and backward of data whose mean is "
+            "BatchNorm2d(2, dtype='float64'), one train forward of data whose mean is "
             f"{LARGE_MEAN:.0e} times its spread"
         )
         cases.append(Case(label, inputs, {"ops": ops, "kind": "program"}))

@@ -478,7 +478,7 @@ def test_the_cli_names_the_compound_module_and_grades_errors_in_a_notebook(tmp_p
         assert grades[name]["05.FrozenBatchNorm2d"]["status"] == "passed"
     module = grades["grad-mode"][ID]
     assert (module["status"], sorted(module["misconceptions"])) == ("failed", SWITCH_NAMES), module["feedback"]
-    assert "Case 1 of 27, behaviour probes" in module["feedback"]
+    assert "Case 1 of 28, behaviour probes" in module["feedback"]
     eps = grades["eps"][ID]
     assert (eps["status"], eps["misconceptions"]) == ("failed", []), eps["feedback"]
-    assert "Case 27 of 27, errors" in eps["feedback"] and "got nothing was raised" in eps["feedback"]
+    assert "Case 28 of 28, errors" in eps["feedback"] and "got nothing was raised" in eps["feedback"]
