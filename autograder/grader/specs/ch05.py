@@ -27,13 +27,14 @@ from torch import nn
 from autograder.grader.cases import bn_state, channel_data, dy_data, present, rng
 from autograder.grader.compare import changed_dtype, compare_outputs, numeric_keys
 from autograder.grader.flawed_module import FLAWS, flawed_batchnorm2d, misconception
+from autograder.grader.module_math import LARGE_MEAN, MATH_MISCONCEPTIONS, explain_math, large_mean_program
 from autograder.grader.specs.base import ExerciseSpec, Variant, matching_variant
 from autograder.grader.symptoms import extra_affine, read_symptoms, symptom_program
 from autograder.submission.probes.frozen import BN_AFTER, CHANGED, FROZEN, OWN, freeze_batchnorm, frozen_batchnorm2d
 from autograder.submission.probes.modules import Op, constructor, module_kwargs, run_program, small_model, text_in
 from autograder.types import Arrays, Case, Mismatch
 
-MODULE_MISCONCEPTIONS = tuple(dict.fromkeys(misconception(f) for f in FLAWS)) + ("dtype-changed",)
+MODULE_MISCONCEPTIONS = tuple(dict.fromkeys(misconception(f) for f in FLAWS)) + MATH_MISCONCEPTIONS + ("dtype-changed",)
 
 
 # ---------------------------------------------------------------- 05.BatchNorm2d
@@ -242,6 +243,12 @@ class BatchNorm2dSpec(ExerciseSpec):
             builder.build()
             label = f"{flags.label(channels)}, {len(builder.ops)} steps"
             cases.append(Case(label, builder.inputs, {"ops": builder.ops, "kind": "program"}, flags.quick))
+        inputs, ops = large_mean_program(rng(self.id, "large mean"))
+        label = (
+            "BatchNorm2d(2, dtype='float64'), one train forward of data whose mean is "
+            f"{LARGE_MEAN:.0e} times its spread"
+        )
+        cases.append(Case(label, inputs, {"ops": ops, "kind": "program"}))
         inputs, ops = _api_program(rng(self.id, "api"))
         label = (
             "API: extra_repr, parameter and buffer names, state_dict keys; reset_running_stats(), reset_parameters()"
@@ -272,6 +279,8 @@ class BatchNorm2dSpec(ExerciseSpec):
         flaws = [f for f in FLAWS if _can_show(f, ops)]
         if not named:  # the symptoms name every flaw's misconception, and compound mistakes besides
             named = explain_by_flaws(got, want, lambda cls, steps: run_program(cls, case.inputs, ops[:steps]), flaws)
+        if not named:  # the arithmetic of one training forward (module_math)
+            named = explain_math(case.inputs, ops, got, want)
         return found + [m for m in named if m not in found]
 
 
