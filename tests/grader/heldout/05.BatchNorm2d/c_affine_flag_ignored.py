@@ -1,4 +1,5 @@
-# expect: ignores-affine
+# expect: ignores-affine, batch-count-wrong
+# (was `ignores-affine` when written; like c_correct_mode_paths, the module it was edited from, it raises the channel-size error before counting, where torch counts first: batch-count-wrong too)
 class BatchNorm2d(nn.Module):
     """BatchNorm2d with one code path per mode."""
 

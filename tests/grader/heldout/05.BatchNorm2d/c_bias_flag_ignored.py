@@ -1,5 +1,5 @@
-# expect: fail
-# (was `ignores-affine` when written; bias=False is not affine=False, so ignores-affine's definition does not cover it, as r2_fail_bias_flag_ignored reads it)
+# expect: batch-count-wrong
+# (was `ignores-affine` when written; bias=False is not affine=False, so ignores-affine's definition does not cover it, as r2_fail_bias_flag_ignored reads it; and like c_correct_mode_paths it raises the channel-size error before counting: batch-count-wrong too)
 class BatchNorm2d(nn.Module):
     """BatchNorm2d with one code path per mode."""
 

@@ -1,4 +1,5 @@
-# expect: untracked-uses-running
+# expect: untracked-uses-running, batch-count-wrong
+# (was `untracked-uses-running` when written; like c_correct_mode_paths, the module it was edited from, it raises the channel-size error before counting, where torch counts first: batch-count-wrong too)
 class BatchNorm2d(nn.Module):
     """BatchNorm2d with one code path per mode."""
 

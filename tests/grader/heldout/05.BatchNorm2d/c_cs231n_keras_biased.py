@@ -1,4 +1,5 @@
-# expect: keras-momentum, biased-running-var
+# expect: keras-momentum, biased-running-var, batch-count-wrong
+# (was `keras-momentum, biased-running-var` when written; like c_correct_mode_paths, the module it was edited from, it raises the channel-size error before counting, where torch counts first: batch-count-wrong too)
 # source: hmchen47/DataScience ML/MLNN-Hinton/src/batchnorm_forward.py (cs231n batchnorm_forward's running averages)
 class BatchNorm2d(nn.Module):
     """BatchNorm2d with one code path per mode."""

@@ -1,4 +1,5 @@
-# expect: updates-in-eval
+# expect: updates-in-eval, batch-count-wrong
+# (was `updates-in-eval` when written; like c_correct_mode_paths, the module it was edited from, it raises the channel-size error before counting, where torch counts first: batch-count-wrong too)
 class BatchNorm2d(nn.Module):
     """BatchNorm2d with one code path per mode."""
 
