@@ -54,7 +54,8 @@ def test_solutions_agree_with_torch_far_inside_the_rule(chapter: str) -> None:
         if exercise.id in OWN_ALLOWANCE or exercise.name not in answers:
             continue
         error = float64_error(exercise.id, answers[exercise.name])
-        assert error <= 1e-13 <= rule.atol / 1000, (exercise.id, error)  # compare.py quotes 2e-14
+        # compare.py quotes 2e-14, and 5e-13 on 05's large-mean case (mean 1e4 times the spread)
+        assert error <= 1e-12 <= rule.atol / 100, (exercise.id, error)
 
 
 # float32 leaking into float64, each written as a student would

@@ -273,7 +273,7 @@ class BatchNorm2dSpec(ExerciseSpec):
         found = ["dtype-changed"] if changed_dtype(got, want) else []
         kind, ops = case.params["kind"], case.params["ops"]
         if kind == "api":  # a weight or bias held with affine=False; the count around a raise
-            named = extra_affine(case.inputs, ops, got) + counted_around_a_raise(got, want)
+            named = extra_affine(case.inputs, ops, got) + count_alone_differs(got, want)
             return found + [m for m in named if m not in found]
         named = read_symptoms(case.inputs, ops, got) if kind == "symptoms" else []
         flaws = [f for f in FLAWS if _can_show(f, ops)]
@@ -281,23 +281,29 @@ class BatchNorm2dSpec(ExerciseSpec):
             named = explain_by_flaws(got, want, lambda cls, steps: run_program(cls, case.inputs, ops[:steps]), flaws)
         if not named:  # the arithmetic of one training forward (module_math)
             named = explain_math(case.inputs, ops, got, want)
+        if not named:  # a training forward torch counted, everything else right (an empty batch, a raise)
+            named = count_alone_differs(got, want)
         return found + [m for m in named if m not in found]
 
 
-def counted_around_a_raise(got: Arrays, want: Arrays) -> list[str]:
-    """batch-count-wrong when the first difference is the count after a training step that raised as torch's did.
+def count_alone_differs(got: Arrays, want: Arrays) -> list[str]:
+    """batch-count-wrong when the first difference is the count after a training forward that torch
+    counted, and every other output of that step is right.
 
-    torch counts a tracked training forward before it checks the batch (one value per
-    channel, eps, the channels' sizes), so the count moves although the forward raises;
-    an answer that checks first, or counts a forward torch refuses before counting,
-    differs only there.
+    torch counts every tracked training forward: an empty batch (N = 0), and one it then
+    refuses (it counts before checking one value per channel, eps and the channels' sizes).
+    An answer that skips the count there, or checks first, differs only in the count.
     """
     first = compare_outputs(got, want, numeric_keys(want))
     if first is None or not first.output.endswith(": num_batches_tracked") or "train forward" not in first.output:
         return []
-    raised = first.output.rsplit(": ", 1)[0] + ": raised"
-    same_raise = raised in want and raised in got and compare_outputs(got, want, [raised]) is None
-    return ["batch-count-wrong"] if same_raise else []
+    step = step_of(first.output)
+    counts = [k for k in want if k.endswith(": num_batches_tracked") and step_of(k) < step]
+    torch_counted = bool(counts) and int(want[first.output]) == int(want[max(counts, key=step_of)]) + 1
+    rest_of_step = [k for k in want if step_of(k) == step and k != first.output]
+    if not torch_counted or any(k not in got for k in rest_of_step) or compare_outputs(got, want, rest_of_step):
+        return []
+    return ["batch-count-wrong"]
 
 
 def _can_show(flaw: str, ops: list[Op]) -> bool:
